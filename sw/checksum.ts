@@ -1,0 +1,264 @@
+/**
+ * The Internet checksum (RFC 1071): ones'-complement sums of big-endian
+ * 16-bit words, a fast path and a slow obvious reference, pseudo-header sums
+ * for IPv4 and IPv6, and incremental update (RFC 1624).
+ *
+ * Sums are returned folded to 16 bits and not complemented (the kernel's
+ * `fold16`); `checksum()` returns the complemented value that goes on the
+ * wire (the kernel's `csum_fold`).
+ *
+ * @module
+ */
+
+/**
+ * Folds a non-negative accumulator (up to 2^53) to 16 bits with end-around
+ * carry, without complementing.
+ *
+ * @param x The accumulator.
+ * @returns A value in 0..0xffff.
+ *
+ * @example
+ * ```ts
+ * import { fold16 } from "./checksum.ts";
+ * fold16(0x1fffe); // 0xffff
+ * ```
+ */
+export function fold16(x: number): number {
+  while (x > 0xffff) x = (x % 65536) + Math.floor(x / 65536);
+  return x;
+}
+
+/**
+ * Adds two 16-bit ones'-complement values (`csum16_add`).
+ *
+ * @param a First value, 0..0xffff.
+ * @param b Second value, 0..0xffff.
+ * @returns The folded sum.
+ *
+ * @example
+ * ```ts
+ * import { onesAdd } from "./checksum.ts";
+ * onesAdd(0xffff, 1); // 1
+ * ```
+ */
+export function onesAdd(a: number, b: number): number {
+  const s = a + b;
+  return (s & 0xffff) + (s >>> 16);
+}
+
+/**
+ * Subtracts a 16-bit value in ones'-complement arithmetic (`csum16_sub`:
+ * adds the complement).
+ *
+ * @param a The value to subtract from.
+ * @param b The value to subtract.
+ * @returns The folded difference.
+ *
+ * @example
+ * ```ts
+ * import { onesSub } from "./checksum.ts";
+ * onesSub(0x1234, 0x0034); // 0x1200
+ * ```
+ */
+export function onesSub(a: number, b: number): number {
+  return onesAdd(a, ~b & 0xffff);
+}
+
+function swap16(x: number): number {
+  return ((x & 0xff) << 8) | (x >>> 8);
+}
+
+/**
+ * The slow, obvious ones'-complement sum: one byte at a time, the byte at an
+ * even distance from `start` is the high byte of its word, an odd trailing
+ * byte is the high byte of a zero-padded word. The fast path is checked
+ * against it for every length and alignment.
+ *
+ * @param b The bytes.
+ * @param start First byte to sum.
+ * @param end One past the last byte to sum.
+ * @param acc A 16-bit sum to add in.
+ * @returns The folded, uncomplemented sum.
+ *
+ * @example
+ * ```ts
+ * import { onesSumReference } from "./checksum.ts";
+ * onesSumReference(new Uint8Array([0x12, 0x34, 0x56])); // 0x6834
+ * ```
+ */
+export function onesSumReference(
+  b: Uint8Array,
+  start = 0,
+  end: number = b.length,
+  acc = 0,
+): number {
+  let s = acc;
+  for (let i = start; i < end; i++) {
+    s += (i - start) % 2 === 0 ? b[i]! << 8 : b[i]!;
+    s = (s & 0xffff) + (s >>> 16);
+  }
+  return s;
+}
+
+const CHUNK_WORDS = 1 << 20; // keep the float accumulator below 2^53
+
+/**
+ * The ones'-complement sum of `b[start..end)` as big-endian 16-bit words,
+ * plus `acc`: the fast path. Reads aligned 32-bit little-endian words into a
+ * float accumulator and byte-swaps once at the end (RFC 1071 §2(B): the sum
+ * is byte-order independent up to a swap).
+ *
+ * @param b The bytes.
+ * @param start First byte to sum.
+ * @param end One past the last byte to sum.
+ * @param acc A 16-bit sum to add in.
+ * @returns The folded, uncomplemented sum, 0..0xffff.
+ *
+ * @example
+ * ```ts
+ * import { onesSum } from "./checksum.ts";
+ * onesSum(new Uint8Array([0x12, 0x34, 0x56])); // 0x6834
+ * ```
+ */
+export function onesSum(
+  b: Uint8Array,
+  start = 0,
+  end: number = b.length,
+  acc = 0,
+): number {
+  const n = end - start;
+  if (n < 32) return onesSumReference(b, start, end, acc);
+  const base = b.byteOffset;
+  // Sum with words paired at even absolute addresses; swap at the end when
+  // `start` is odd in absolute terms.
+  let be = 0; // big-endian word sum of the loose head and tail bytes
+  let p = start;
+  while (((base + p) & 3) !== 0) {
+    be += ((base + p) & 1) === 0 ? b[p]! << 8 : b[p]!;
+    p++;
+  }
+  const words = (end - p) >>> 2;
+  const u32 = new Uint32Array(b.buffer, base + p, words);
+  let le = 0; // sum of little-endian 32-bit loads
+  let i = 0;
+  while (i < words) {
+    const stop = Math.min(words, i + CHUNK_WORDS);
+    let s0 = 0, s1 = 0;
+    const stop4 = i + ((stop - i) & ~3);
+    for (; i < stop4; i += 4) {
+      s0 += u32[i]! + u32[i + 1]!;
+      s1 += u32[i + 2]! + u32[i + 3]!;
+    }
+    for (; i < stop; i++) s0 += u32[i]!;
+    le = fold16(le + s0 + s1);
+  }
+  p += words * 4;
+  for (; p < end; p++) be += ((base + p) & 1) === 0 ? b[p]! << 8 : b[p]!;
+  let total = fold16(be + swap16(fold16(le)));
+  if (((base + start) & 1) !== 0) total = swap16(total);
+  return fold16(total + acc);
+}
+
+/**
+ * The Internet checksum of `b[start..end)`: the complement of the folded
+ * sum, as stored in a header (`csum_fold`).
+ *
+ * @param b The bytes.
+ * @param start First byte.
+ * @param end One past the last byte.
+ * @param acc A 16-bit sum to add in (a pseudo-header sum).
+ * @returns The checksum, 0..0xffff.
+ *
+ * @example
+ * ```ts
+ * import { checksum } from "./checksum.ts";
+ * checksum(new Uint8Array([0x45, 0x00])); // 0xbaff
+ * ```
+ */
+export function checksum(
+  b: Uint8Array,
+  start = 0,
+  end: number = b.length,
+  acc = 0,
+): number {
+  return ~onesSum(b, start, end, acc) & 0xffff;
+}
+
+/**
+ * The pseudo-header sum for IPv4 (`csum_tcpudp_nofold`): source and
+ * destination addresses read from the IPv4 header at `ipOffset`, protocol
+ * and the 32-bit L4 length.
+ *
+ * @param b Bytes holding the IPv4 header.
+ * @param ipOffset Offset of the IPv4 header.
+ * @param proto IP protocol number (6 TCP, 17 UDP).
+ * @param l4Len L4 header plus payload length (may exceed 65535).
+ * @returns The folded sum `PH(len)` (the CHECKSUM_PARTIAL seed).
+ *
+ * @example
+ * ```ts
+ * import { pseudoHeaderSum4 } from "./checksum.ts";
+ * const ip = new Uint8Array(20);
+ * pseudoHeaderSum4(ip, 0, 6, 20); // 6 + 20
+ * ```
+ */
+export function pseudoHeaderSum4(
+  b: Uint8Array,
+  ipOffset: number,
+  proto: number,
+  l4Len: number,
+): number {
+  const s = onesSumReference(b, ipOffset + 12, ipOffset + 20);
+  return fold16(s + proto + (l4Len % 65536) + Math.floor(l4Len / 65536));
+}
+
+/**
+ * The pseudo-header sum for IPv6 (`csum_ipv6_magic` without the fold):
+ * addresses from the IPv6 header at `ipOffset`, the 32-bit length and the
+ * next-header value.
+ *
+ * @param b Bytes holding the IPv6 header.
+ * @param ipOffset Offset of the IPv6 fixed header.
+ * @param proto Upper-layer protocol (6 TCP, 17 UDP).
+ * @param l4Len Upper-layer packet length.
+ * @returns The folded sum.
+ *
+ * @example
+ * ```ts
+ * import { pseudoHeaderSum6 } from "./checksum.ts";
+ * pseudoHeaderSum6(new Uint8Array(40), 0, 17, 8); // 17 + 8
+ * ```
+ */
+export function pseudoHeaderSum6(
+  b: Uint8Array,
+  ipOffset: number,
+  proto: number,
+  l4Len: number,
+): number {
+  const s = onesSumReference(b, ipOffset + 8, ipOffset + 40);
+  return fold16(s + proto + (l4Len % 65536) + Math.floor(l4Len / 65536));
+}
+
+/**
+ * RFC 1624 eqn. 3 incremental update of a stored (complemented) checksum
+ * when one 16-bit word changes (`csum_replace2`).
+ *
+ * @param check The checksum as stored.
+ * @param oldWord The word's old value.
+ * @param newWord The word's new value.
+ * @returns The updated checksum.
+ *
+ * @example
+ * ```ts
+ * import { checksumReplace16 } from "./checksum.ts";
+ * checksumReplace16(0xbaff, 0x4500, 0x4501); // 0xbafe
+ * ```
+ */
+export function checksumReplace16(
+  check: number,
+  oldWord: number,
+  newWord: number,
+): number {
+  const s = onesAdd(onesAdd(~check & 0xffff, ~oldWord & 0xffff), newWord);
+  return ~s & 0xffff;
+}
