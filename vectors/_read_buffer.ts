@@ -36,6 +36,8 @@ export class ReadBuffer implements ByteSource {
   #eof = false;
 
   /**
+   * Creates an empty buffer over a source.
+   *
    * @param src Where the bytes come from.
    * @param capacity Initial size of the buffer in bytes (at least 16).
    */

@@ -44,6 +44,8 @@ export class CaptureFormatError extends TsolabError {
   readonly frame: number | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param message What is wrong and where (sentence case, no final period).
    * @param location The byte offset and, if any, the frame number.
    */
@@ -79,6 +81,8 @@ export class CaptureWriteError extends TsolabError {
   readonly frame: number | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param message What cannot be written and why.
    * @param frame 1-based number of the frame concerned, if any.
    */
