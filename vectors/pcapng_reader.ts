@@ -330,7 +330,9 @@ export class PcapngReader {
     const blockName = enhanced ? "enhanced packet block" : "packet block";
     if (c.total < 32) {
       throw c.fail(
-        `block total length ${c.total} is too short for a ${blockName} (at least 32)`,
+        `block total length ${c.total} is too short for ${
+          enhanced ? "an" : "a"
+        } ${blockName} (at least 32)`,
       );
     }
     const { v, b, le } = c;
