@@ -134,7 +134,7 @@ export interface TunnelLayer {
  *
  * @example
  * ```ts
- * import { parsePacket, type PacketLayout } from "./packet_layout.ts";
+ * import type { PacketLayout } from "./packet_layout.ts";
  * function l4Len(l: PacketLayout): number {
  *   return l.l4 === null ? 0 : l.l4.headerLen + l.payloadLen;
  * }
