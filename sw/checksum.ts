@@ -262,3 +262,97 @@ export function checksumReplace16(
   const s = onesAdd(onesAdd(~check & 0xffff, ~oldWord & 0xffff), newWord);
   return ~s & 0xffff;
 }
+
+/**
+ * The kernel's `csum_add()` on 32-bit unfolded sums: add with end-around
+ * carry, kept in 32 bits. Used where the kernel's exact bit pattern of a seed
+ * matters (a seed left in a header for the device).
+ *
+ * @param a A 32-bit sum.
+ * @param b A 32-bit value.
+ * @returns The 32-bit sum with the carry wrapped in.
+ *
+ * @example
+ * ```ts
+ * import { csumAdd } from "./checksum.ts";
+ * csumAdd(0xffffffff, 2); // 2
+ * ```
+ */
+export function csumAdd(a: number, b: number): number {
+  const r = (a + b) >>> 0;
+  return r < (b >>> 0) ? (r + 1) >>> 0 : r;
+}
+
+/**
+ * The kernel's `csum_sub()`: `csum_add(a, ~b)` in 32 bits.
+ *
+ * @param a A 32-bit sum.
+ * @param b The 32-bit value to subtract.
+ * @returns The 32-bit difference.
+ *
+ * @example
+ * ```ts
+ * import { csumSub } from "./checksum.ts";
+ * csumSub(10, 3); // 7
+ * ```
+ */
+export function csumSub(a: number, b: number): number {
+  return csumAdd(a, ~b >>> 0);
+}
+
+/**
+ * Folds a 32-bit sum to 16 bits without complementing: `~csum_fold(x)` in
+ * kernel terms, the value a CHECKSUM_PARTIAL seed field holds. Zero only
+ * when `x` is zero.
+ *
+ * @param x A 32-bit sum.
+ * @returns The folded value.
+ *
+ * @example
+ * ```ts
+ * import { csumFoldKeep } from "./checksum.ts";
+ * csumFoldKeep(0x0001fffe); // 0xffff
+ * ```
+ */
+export function csumFoldKeep(x: number): number {
+  let s = (x & 0xffff) + (x >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return s & 0xffff;
+}
+
+/**
+ * The kernel's `csum16_add()`: a 16-bit add with end-around carry, exactly
+ * as the kernel computes it (so `csum16_add(0, 0)` stays 0).
+ *
+ * @param a 16-bit value.
+ * @param b 16-bit value.
+ * @returns The 16-bit result.
+ *
+ * @example
+ * ```ts
+ * import { csum16Add } from "./checksum.ts";
+ * csum16Add(0xffff, 1); // 1
+ * ```
+ */
+export function csum16Add(a: number, b: number): number {
+  let r = (a + b) & 0xffff;
+  if (r < b) r = (r + 1) & 0xffff;
+  return r;
+}
+
+/**
+ * The kernel's `csum16_sub()`: `csum16_add(a, ~b)`.
+ *
+ * @param a 16-bit value.
+ * @param b 16-bit value to subtract.
+ * @returns The 16-bit result.
+ *
+ * @example
+ * ```ts
+ * import { csum16Sub } from "./checksum.ts";
+ * csum16Sub(0x1234, 0x0034); // 0x1200
+ * ```
+ */
+export function csum16Sub(a: number, b: number): number {
+  return csum16Add(a, ~b & 0xffff);
+}

@@ -41,6 +41,8 @@ export interface Frame {
   comments?: string[];
   /** pcapng `epb_flags` of the frame's block, if any. */
   epbFlags?: number;
+  /** pcapng section the frame is in (interface ids restart per section). */
+  section?: number;
 }
 
 /**
@@ -266,6 +268,8 @@ export interface SkBuff {
  */
 export class TsolabError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What went wrong and where.
    * @param options Standard error options (`cause`).
    */

@@ -1,0 +1,164 @@
+/**
+ * IPv6 software GSO: `ipv6_gso_segment()` (net/ipv6/ip6_offload.c) with the
+ * extension-header walk of `ipv6_gso_pull_exthdrs()` and the BIG TCP jumbo
+ * removal of `ipv6_hopopt_jumbo_remove()`.
+ *
+ * @module
+ */
+
+import { getU16, setU16 } from "./bytes.ts";
+import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import { mayPull } from "./gso_state.ts";
+import { tcpGsoSegment } from "./gso_tcp.ts";
+import { udpGsoDispatch } from "./gso_udp.ts";
+import { SegmentError } from "./segment_error.ts";
+import { SKB_GSO } from "./types.ts";
+
+const NEXTHDR_HOP = 0;
+const NEXTHDR_ROUTING = 43;
+const NEXTHDR_FRAGMENT = 44;
+const NEXTHDR_DEST = 60;
+const IP6_MF = 0x0001;
+
+/**
+ * `ip6_find_1stfragopt()`: length of the unfragmentable part (fixed header
+ * plus Hop-by-Hop, Routing, and Destination Options before any Routing),
+ * and the offset of the next-header byte that points past it.
+ *
+ * @param b Frame bytes.
+ * @param nh Offset of the IPv6 header.
+ * @param end End of the readable bytes.
+ * @returns `{ len, prevOff }`.
+ *
+ * @example
+ * ```ts ignore
+ * const { len, prevOff } = ip6FindFirstFragOpt(frame, 14, frame.length);
+ * ```
+ */
+export function ip6FindFirstFragOpt(
+  b: Uint8Array,
+  nh: number,
+  end: number,
+): { len: number; prevOff: number } {
+  let off = 40;
+  let prevOff = nh + 6;
+  let next = b[nh + 6]!;
+  let foundRouting = false;
+  for (;;) {
+    if (next === NEXTHDR_ROUTING) foundRouting = true;
+    else if (next === NEXTHDR_DEST) {
+      // A Destination Options header after a Routing header is fragmentable.
+      if (foundRouting) return { len: off, prevOff };
+    } else if (next !== NEXTHDR_HOP) return { len: off, prevOff };
+    if (nh + off + 2 > end) return { len: off, prevOff };
+    prevOff = nh + off;
+    next = b[nh + off]!;
+    off += (b[nh + off + 1]! + 1) * 8;
+  }
+}
+
+/**
+ * `ipv6_gso_segment()` for the IPv6 header at `nhoff`.
+ *
+ * @param st The segmentation state.
+ * @param nhoff Offset of the IPv6 header in the frame.
+ * @param outermost True when this is the packet's outer network header (BIG
+ *   TCP jumbo removal applies only there).
+ * @returns A generator of segments.
+ * @throws {SegmentError} For a bad header, a Fragment header in the way or
+ *   an unsupported protocol.
+ *
+ * @example
+ * ```ts ignore
+ * yield* ipv6GsoSegment(st, 14, true);
+ * ```
+ */
+export function* ipv6GsoSegment(
+  st: GsoState,
+  nhoff: number,
+  outermost: boolean,
+): Generator<GsoSegment> {
+  mayPull(st, nhoff + 48, "IPv6 header");
+  if (outermost) jumboRemove(st, nhoff);
+  let h = st.head;
+  if ((h[nhoff]! >>> 4) !== 6) {
+    throw new SegmentError(
+      "bad-header-length",
+      "EINVAL",
+      `Cannot segment: version ${
+        h[nhoff]! >>> 4
+      } at offset ${nhoff} is not IPv6`,
+    );
+  }
+  const encap = st.encapLevel > 0;
+  if (encap) st.features &= st.hwEncFeatures;
+  st.encapLevel += 40;
+  // ipv6_gso_pull_exthdrs: walk HBH, Routing and Destination Options only.
+  let proto = h[nhoff + 6]!;
+  let off = nhoff + 40;
+  while (
+    proto === NEXTHDR_HOP || proto === NEXTHDR_ROUTING ||
+    proto === NEXTHDR_DEST
+  ) {
+    mayPull(st, off + 8, "IPv6 extension header");
+    h = st.head;
+    const len = (h[off + 1]! + 1) * 8;
+    mayPull(st, off + len, "IPv6 extension header");
+    h = st.head;
+    proto = h[off]!;
+    off += len;
+  }
+  const udpfrag = proto === 17 && !st.encapsulation &&
+    (st.skb.gsoType & SKB_GSO.UDP) !== 0;
+  let inner: Generator<GsoSegment>;
+  if (proto === 6) inner = tcpGsoSegment(st, off, nhoff, true, 0x86dd);
+  else if (proto === 17) inner = udpGsoDispatch(st, off, nhoff, true);
+  else {
+    throw new SegmentError(
+      "unsupported-protocol",
+      "EPROTONOSUPPORT",
+      proto === NEXTHDR_FRAGMENT
+        ? `Cannot segment: IPv6 Fragment header at offset ${off} is in the way`
+        : `Cannot segment: IPv6 next header ${proto} at offset ${off} has no GSO handler`,
+    );
+  }
+  let fragOffset = 0;
+  let gsoPartial = false;
+  for (const seg of inner) {
+    if (seg.unsegmented) {
+      yield seg;
+      continue;
+    }
+    const d = seg.data;
+    if (seg.index === 0) gsoPartial = (seg.gsoType & SKB_GSO.PARTIAL) !== 0;
+    const payloadLen = gsoPartial && seg.gsoSize !== 0
+      ? seg.gsoSize + seg.payloadOffset - nhoff - 40
+      : d.length - nhoff - 40;
+    setU16(d, nhoff + 4, payloadLen);
+    if (udpfrag) {
+      // ipv6_gso_segment: fill the fragment header udp6_ufo_fragment put in.
+      const { len } = ip6FindFirstFragOpt(d, nhoff, d.length);
+      const f = nhoff + len;
+      setU16(d, f + 2, fragOffset | (seg.last ? 0 : IP6_MF));
+      fragOffset += getU16(d, nhoff + 4) - 8;
+    }
+    yield seg;
+  }
+}
+
+function jumboRemove(st: GsoState, nhoff: number): void {
+  // ipv6_has_hopopt_jumbo: only a > 64 KiB packet whose HBH header is
+  // exactly the 8-byte jumbo option followed by TCP.
+  if (st.len <= 65536) return;
+  const h = st.head;
+  if (h[nhoff + 6] !== NEXTHDR_HOP) return;
+  const j = nhoff + 40;
+  if (h[j] !== 6 || h[j + 1] !== 0 || h[j + 2] !== 0xc2) return;
+  const grown = new Uint8Array(h.length - 8);
+  grown.set(h.subarray(0, j), 0);
+  grown.set(h.subarray(j + 8), j);
+  grown[nhoff + 6] = 6;
+  st.head = grown;
+  st.len -= 8;
+  st.shift += 8;
+}

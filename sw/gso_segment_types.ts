@@ -1,0 +1,124 @@
+/**
+ * The segment record that the GSO layers pass back up the protocol stack,
+ * and the per-call state they share (the kernel's `SKB_GSO_CB`).
+ *
+ * @module
+ */
+
+import type { SkBuff } from "./types.ts";
+
+/**
+ * One output segment of software GSO. `data` is the whole frame from the
+ * (outer) MAC header; every header is at the same offset as in the
+ * super-packet. Valid until the generator is resumed when the caller passed
+ * an `into` buffer.
+ *
+ * @example
+ * ```ts
+ * import type { GsoSegment } from "./gso_segment_types.ts";
+ * function frameLen(s: GsoSegment): number {
+ *   return s.data.length;
+ * }
+ * ```
+ */
+export interface GsoSegment {
+  /** The segment's bytes, from the MAC header to the end. */
+  data: Uint8Array;
+  /** 0-based position among the outputs. */
+  index: number;
+  /** True for the last output. */
+  last: boolean;
+  /** Offset of the first payload byte (all headers before it). */
+  payloadOffset: number;
+  /** IP_SUMMED.PARTIAL when the device must finish the L4 checksum. */
+  ipSummed: number;
+  /** Where the device starts summing when PARTIAL. */
+  csumStart: number;
+  /** Offset of the checksum field from csumStart. */
+  csumOffset: number;
+  /** Non-zero only for GSO_PARTIAL (or frag_list) chunks still to split. */
+  gsoSize: number;
+  /** Segments a GSO_PARTIAL chunk stands for. */
+  gsoSegs: number;
+  /** gso_type of a GSO_PARTIAL chunk. */
+  gsoType: number;
+  /** SKB_GSO_CB(skb)->csum_start: offset the `cbCsum` sum starts at. */
+  cbCsumStart: number;
+  /** SKB_GSO_CB(skb)->csum: 16-bit sum of data[cbCsumStart..end). */
+  cbCsum: number;
+  /**
+   * True when the device can segment the packet itself and this is the
+   * super-packet, unchanged (the kernel's NULL return); no layer patches it.
+   */
+  unsegmented?: boolean;
+}
+
+/**
+ * Options of one `segment()` call.
+ *
+ * @example
+ * ```ts
+ * import type { GsoOptions } from "./gso_segment_types.ts";
+ * const o: GsoOptions = { into: new Uint8Array(65536) };
+ * ```
+ */
+export interface GsoOptions {
+  /**
+   * Preallocated memory for the segments: each yielded `data` is a view of
+   * it, overwritten by the next segment.
+   */
+  into?: Uint8Array;
+  /** The device's hw_enc_features (features usable inside tunnels). */
+  hwEncFeatures?: bigint;
+  /**
+   * Identification for the Fragment header IPv6 UFO inserts. The kernel
+   * draws it from a keyed hash (`ipv6_proxy_select_ident`), so a
+   * reproduction has to be told the value. Default 0.
+   */
+  ufo6FragId?: number;
+}
+
+/**
+ * State shared by the layers of one segmentation (the parts of the skb the
+ * kernel mutates on the way down).
+ *
+ * @example
+ * ```ts
+ * import type { GsoState } from "./gso_segment_types.ts";
+ * function level(s: GsoState): number {
+ *   return s.encapLevel;
+ * }
+ * ```
+ */
+export interface GsoState {
+  /** The super-packet. */
+  skb: SkBuff;
+  /** Its bytes as one contiguous view of the headers (the linear area). */
+  head: Uint8Array;
+  /** skb->len. */
+  len: number;
+  /** Features in force at this layer. */
+  features: bigint;
+  /** The device's hw_enc_features. */
+  hwEncFeatures: bigint;
+  /** SKB_GSO_CB(skb)->encap_level. */
+  encapLevel: number;
+  /** skb->encapsulation at this layer. */
+  encapsulation: boolean;
+  /** skb->encap_hdr_csum: an outer UDP checksum is pending. */
+  encapHdrCsum: boolean;
+  /** skb->ip_summed at this layer. */
+  ipSummed: number;
+  /** Output memory, if any. */
+  into: Uint8Array | undefined;
+  /**
+   * skb stream offset minus `head` offset for bytes after a header the
+   * kernel inserted (+) or removed (−) in the head (UFO6 fragment header,
+   * BIG TCP jumbo option); 0 otherwise.
+   */
+  shift: number;
+  /** Identification for an inserted IPv6 Fragment header (UFO6). */
+  ufo6FragId: number;
+  /** The features the device has (`skb->dev->features`). */
+  devFeatures: bigint;
+}

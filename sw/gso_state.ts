@@ -1,0 +1,233 @@
+/**
+ * Helpers for the GSO layers: creating the per-call state, reading header
+ * bytes (copied on first use so the caller's skb is never modified), the
+ * checksum feature test and `gso_make_checksum`.
+ *
+ * @module
+ */
+
+import { csumFoldKeep, onesSum } from "./checksum.ts";
+import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import { NETIF_F } from "./netdev_features.ts";
+import { SegmentError } from "./segment_error.ts";
+import { skbCopyBits, skbLen, skbPieces } from "./skbuff.ts";
+import type { SkBuff } from "./types.ts";
+
+const FIRST_HEAD = 512;
+
+/**
+ * Makes the state of one segmentation call.
+ *
+ * @param skb The super-packet.
+ * @param features Features in force.
+ * @param hwEncFeatures The device's hw_enc_features.
+ * @param into Output memory, if any.
+ * @returns The state.
+ *
+ * @example
+ * ```ts
+ * import { newGsoState } from "./gso_state.ts";
+ * import { newSkb } from "./skbuff.ts";
+ * const st = newGsoState(newSkb({ linear: new Uint8Array(60) }), 0n, 0n);
+ * st.len; // 60
+ * ```
+ */
+export function newGsoState(
+  skb: SkBuff,
+  features: bigint,
+  hwEncFeatures: bigint,
+  into?: Uint8Array,
+): GsoState {
+  const len = skbLen(skb);
+  const n = Math.min(len, FIRST_HEAD);
+  const head = new Uint8Array(n);
+  skbCopyBits(skb, 0, n, head, 0);
+  return {
+    skb,
+    head,
+    len,
+    features,
+    hwEncFeatures,
+    encapLevel: 0,
+    encapsulation: skb.encapsulation,
+    encapHdrCsum: false,
+    ipSummed: skb.ipSummed,
+    into,
+    shift: 0,
+    ufo6FragId: 0,
+    devFeatures: features,
+  };
+}
+
+/**
+ * Makes sure the first `n` header bytes are in `st.head` (the kernel's
+ * `pskb_may_pull`), copying more of the skb when needed.
+ *
+ * @param st The state.
+ * @param n Bytes needed from the start of the packet.
+ * @param what The header being read, for the error message.
+ * @throws {SegmentError} When the packet is shorter than `n`.
+ *
+ * @example
+ * ```ts
+ * import { mayPull, newGsoState } from "./gso_state.ts";
+ * import { newSkb } from "./skbuff.ts";
+ * const st = newGsoState(newSkb({ linear: new Uint8Array(60) }), 0n, 0n);
+ * mayPull(st, 54, "TCP header");
+ * ```
+ */
+export function mayPull(st: GsoState, n: number, what: string): void {
+  if (n <= st.head.length) return;
+  if (n > st.len) {
+    throw new SegmentError(
+      "bad-header-length",
+      "EINVAL",
+      `Cannot segment: ${what} ends at offset ${n}, past the packet end ${st.len}`,
+    );
+  }
+  const grown = new Uint8Array(
+    Math.min(st.len, Math.max(n, st.head.length * 2)),
+  );
+  grown.set(st.head);
+  skbCopyBits(
+    st.skb,
+    st.head.length + st.shift,
+    grown.length - st.head.length,
+    grown,
+    st.head.length,
+  );
+  st.head = grown;
+}
+
+/**
+ * `can_checksum_protocol()`: whether the features let the device finish a
+ * checksum for this network protocol.
+ *
+ * @param features The features.
+ * @param protocol EtherType of the network header.
+ * @returns True when the device can checksum it.
+ *
+ * @example
+ * ```ts
+ * import { canChecksumProtocol } from "./gso_state.ts";
+ * import { NETIF_F } from "./netdev_features.ts";
+ * canChecksumProtocol(NETIF_F.IP_CSUM, 0x0800); // true
+ * ```
+ */
+export function canChecksumProtocol(
+  features: bigint,
+  protocol: number,
+): boolean {
+  if (protocol === 0x8906) return (features & NETIF_F.FCOE_CRC) !== 0n;
+  if ((features & NETIF_F.HW_CSUM) !== 0n) return true;
+  if (protocol === 0x0800) return (features & NETIF_F.IP_CSUM) !== 0n;
+  if (protocol === 0x86dd) return (features & NETIF_F.IPV6_CSUM) !== 0n;
+  return false;
+}
+
+/**
+ * Adds a block's 16-bit sum that starts `offset` bytes into the summed
+ * region (`csum_block_add`: rotate by 8 bits when the offset is odd).
+ *
+ * @param sum Sum so far.
+ * @param block The block's sum.
+ * @param offset Distance of the block from the start of the region.
+ * @returns The folded sum.
+ *
+ * @example
+ * ```ts
+ * import { csumBlockAdd } from "./gso_state.ts";
+ * csumBlockAdd(0, 0x1234, 1); // 0x3412
+ * ```
+ */
+export function csumBlockAdd(
+  sum: number,
+  block: number,
+  offset: number,
+): number {
+  const b = (offset & 1) !== 0 ? ((block & 0xff) << 8) | (block >>> 8) : block;
+  const s = sum + b;
+  return (s & 0xffff) + (s >>> 16);
+}
+
+/**
+ * `gso_make_checksum()`: completes an L4 checksum in software from the
+ * header bytes at `start` (whose checksum field holds the seed) up to the
+ * segment's recorded payload sum, and records the new sum start.
+ *
+ * @param seg The segment.
+ * @param start Offset of the L4 (or outer UDP) header.
+ * @param res The value to record as the new SKB_GSO_CB csum (`~seed`).
+ * @returns The final checksum (`csum_fold`, may be 0).
+ *
+ * @example
+ * ```ts ignore
+ * const check = gsoMakeChecksum(seg, thOff, ~seed & 0xffff);
+ * ```
+ */
+export function gsoMakeChecksum(
+  seg: GsoSegment,
+  start: number,
+  res: number,
+): number {
+  const plen = seg.cbCsumStart - start;
+  const hdr = onesSum(seg.data, start, seg.cbCsumStart);
+  const total = csumBlockAdd(hdr, seg.cbCsum, plen);
+  seg.cbCsum = res & 0xffff;
+  seg.cbCsumStart = start;
+  return ~csumFoldKeep(total) & 0xffff;
+}
+
+/**
+ * `gso_reset_checksum()`: the device will finish the checksum; record where
+ * its region starts and the sum it will stand for.
+ *
+ * @param seg The segment.
+ * @param start Offset of the L4 header.
+ * @param res `~seed`.
+ *
+ * @example
+ * ```ts ignore
+ * gsoResetChecksum(seg, thOff, ~seed & 0xffff);
+ * ```
+ */
+export function gsoResetChecksum(
+  seg: GsoSegment,
+  start: number,
+  res: number,
+): void {
+  seg.cbCsum = res & 0xffff;
+  seg.cbCsumStart = start;
+}
+
+/**
+ * The 16-bit ones'-complement sum of the packet from `from` (an offset in
+ * `st.head` coordinates) to its end: header bytes come from `st.head` (as
+ * modified so far), the rest from the skb's pieces.
+ *
+ * @param st The segmentation state.
+ * @param from First byte.
+ * @returns The folded, uncomplemented sum.
+ *
+ * @example
+ * ```ts ignore
+ * const s = streamOnesSum(st, udpOff);
+ * ```
+ */
+export function streamOnesSum(st: GsoState, from: number): number {
+  const headEnd = Math.min(st.head.length, st.len);
+  let sum = from < headEnd ? onesSum(st.head, from, headEnd) : 0;
+  let rel = Math.max(0, headEnd - from);
+  let pos = 0;
+  const start = Math.max(from, headEnd) + st.shift;
+  for (const p of skbPieces(st.skb)) {
+    const n = p.end - p.start;
+    if (pos + n > start) {
+      const s = p.start + Math.max(0, start - pos);
+      sum = csumBlockAdd(sum, onesSum(p.bytes, s, p.end), rel);
+      rel += p.end - s;
+    }
+    pos += n;
+  }
+  return sum;
+}

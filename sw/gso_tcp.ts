@@ -1,0 +1,192 @@
+/**
+ * TCP segmentation offload in software: `tcp4_gso_segment()`,
+ * `tcp6_gso_segment()` and `tcp_gso_segment()` (net/ipv4/tcp_offload.c,
+ * net/ipv6/tcpv6_offload.c).
+ *
+ * @module
+ */
+
+import { getU16, getU32, setU16, setU32 } from "./bytes.ts";
+import {
+  csumAdd,
+  csumFoldKeep,
+  pseudoHeaderSum4,
+  pseudoHeaderSum6,
+} from "./checksum.ts";
+import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import { gsoMakeChecksum, gsoResetChecksum, mayPull } from "./gso_state.ts";
+import { NETIF_F } from "./netdev_features.ts";
+import { netGsoOk, skbSegment } from "./skb_segment.ts";
+import { SegmentError } from "./segment_error.ts";
+import { IP_SUMMED, SKB_GSO } from "./types.ts";
+
+const TCP_FIN = 0x01;
+const TCP_PSH = 0x08;
+const TCP_CWR = 0x80;
+
+/**
+ * `tcp4_gso_segment()` / `tcp6_gso_segment()` followed by
+ * `tcp_gso_segment()`: checks, re-seeds a non-PARTIAL packet, splits, and
+ * patches seq, flags and checksum of every segment.
+ *
+ * @param st The segmentation state.
+ * @param thOff Offset of the TCP header in the frame.
+ * @param ipOff Offset of the IP header (for the pseudo-header).
+ * @param ipv6 True for TCP over IPv6.
+ * @param protocol EtherType of the network layer (for the checksum test).
+ * @returns A generator of segments.
+ * @throws {SegmentError} For the kernel's EINVAL cases.
+ *
+ * @example
+ * ```ts ignore
+ * yield* tcpGsoSegment(st, 34, 14, false, 0x0800);
+ * ```
+ */
+export function* tcpGsoSegment(
+  st: GsoState,
+  thOff: number,
+  ipOff: number,
+  ipv6: boolean,
+  protocol: number,
+): Generator<GsoSegment> {
+  const skb = st.skb;
+  // tcp4_gso_segment / tcp6_gso_segment: the gso_type must say this family.
+  const want = ipv6 ? SKB_GSO.TCPV6 : SKB_GSO.TCPV4;
+  if ((skb.gsoType & want) === 0) {
+    throw new SegmentError(
+      "gso-type-mismatch",
+      "EINVAL",
+      `Cannot segment: TCP over IPv${ipv6 ? 6 : 4} needs gso_type ${
+        ipv6 ? "TCPV6" : "TCPV4"
+      }`,
+    );
+  }
+  mayPull(st, thOff + 20, "TCP header");
+  if ((skb.gsoType & SKB_GSO.FRAGLIST) !== 0) {
+    throw new SegmentError(
+      "unsupported-protocol",
+      "EPROTONOSUPPORT",
+      "Cannot segment: SKB_GSO_FRAGLIST (skb_segment_list) is not modelled",
+    );
+  }
+  const h = st.head;
+  const l4Len = st.len - thOff;
+  if (st.ipSummed !== IP_SUMMED.PARTIAL) {
+    // tcp4_gso_segment: the stack normally seeded the checksum; derive the
+    // seed from the addresses when it did not.
+    const seed = ipv6
+      ? pseudoHeaderSum6(h, ipOff, 6, l4Len)
+      : pseudoHeaderSum4(h, ipOff, 6, l4Len);
+    setU16(h, thOff + 16, seed);
+    st.ipSummed = IP_SUMMED.PARTIAL;
+  } else if (skb.csumStart !== thOff + st.shift) {
+    // tcp_gso_segment: the device would sum from csum_start; it must be
+    // the TCP header.
+    throw new SegmentError(
+      "csum-start-mismatch",
+      "EINVAL",
+      `Cannot segment: csum_start ${skb.csumStart} is not the TCP header at offset ${thOff}`,
+    );
+  }
+  const thlen = (h[thOff + 12]! >>> 4) * 4;
+  if (thlen < 20) {
+    throw new SegmentError(
+      "bad-header-length",
+      "EINVAL",
+      `Cannot segment: TCP data offset ${thlen / 4} at offset ${
+        thOff + 12
+      } is below 5`,
+    );
+  }
+  mayPull(st, thOff + thlen, "TCP header with options");
+  const mss = skb.gsoSize;
+  const payload = l4Len - thlen;
+  if (payload <= mss) {
+    throw new SegmentError(
+      "payload-not-above-gso-size",
+      "EINVAL",
+      `Cannot segment: TCP payload ${payload} is not above gso_size ${mss}`,
+    );
+  }
+  if (
+    netGsoOk(st.features | NETIF_F.GSO_ROBUST, skb.gsoType) &&
+    skb.fragList.length === 0
+  ) {
+    // tcp_gso_segment: the device can segment it; hand it on unchanged.
+    yield* passThrough(st, Math.ceil(payload / mss));
+    return;
+  }
+  const oldlen = ~l4Len >>> 0;
+  const accecn = (skb.gsoType & SKB_GSO.TCP_ACCECN) !== 0;
+  let seq = getU32(h, thOff + 4);
+  let stride = mss;
+  let newcheck = 0;
+  for (const seg of skbSegment(st, thOff + thlen, mss, protocol)) {
+    const d = seg.data;
+    if (seg.index === 0) {
+      // tcp_gso_segment: a GSO_PARTIAL chunk stands for gso_segs segments.
+      if (seg.gsoSize !== 0) stride = mss * seg.gsoSegs;
+      const delta = (oldlen + thlen + stride) >>> 0;
+      newcheck = csumFoldKeep(csumAdd(getU16(d, thOff + 16), delta));
+    } else {
+      seq = (seq + stride) >>> 0;
+      setU32(d, thOff + 4, seq);
+      // tcp_gso_segment: CWR only on the first segment unless AccECN uses
+      // it as a counter bit.
+      if (!accecn) d[thOff + 13]! &= ~TCP_CWR;
+    }
+    let check = newcheck;
+    if (!seg.last) {
+      d[thOff + 13]! &= ~(TCP_FIN | TCP_PSH);
+    } else {
+      const delta = (oldlen + (d.length - thOff)) >>> 0;
+      check = csumFoldKeep(csumAdd(getU16(d, thOff + 16), delta));
+    }
+    setU16(d, thOff + 16, check);
+    if (seg.ipSummed === IP_SUMMED.PARTIAL) {
+      gsoResetChecksum(seg, thOff, ~check);
+      seg.csumStart = thOff;
+      seg.csumOffset = 16;
+    } else {
+      setU16(d, thOff + 16, gsoMakeChecksum(seg, thOff, ~check));
+    }
+    yield seg;
+  }
+}
+
+/**
+ * Yields the super-packet itself as the only output: the device segments
+ * it (the kernel's NULL return from a gso_segment callback, after
+ * `gso_segs` was recomputed).
+ *
+ * @param st The segmentation state.
+ * @param gsoSegs The recomputed segment count.
+ * @returns A generator of one output.
+ *
+ * @example
+ * ```ts ignore
+ * yield* passThrough(st, 45);
+ * ```
+ */
+export function* passThrough(
+  st: GsoState,
+  gsoSegs: number,
+): Generator<GsoSegment> {
+  mayPull(st, st.len, "packet");
+  const data = st.head.slice(0, st.len);
+  yield {
+    data,
+    index: 0,
+    last: true,
+    payloadOffset: 0,
+    ipSummed: st.ipSummed,
+    csumStart: st.skb.csumStart,
+    csumOffset: st.skb.csumOffset,
+    gsoSize: st.skb.gsoSize,
+    gsoSegs,
+    gsoType: st.skb.gsoType,
+    cbCsumStart: 0,
+    cbCsum: 0,
+    unsegmented: true,
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * UDP software GSO: `udp4_ufo_fragment()` / `udp6_ufo_fragment()` dispatch,
+ * USO (`__udp_gso_segment()`, one datagram per segment) and legacy UFO (IP
+ * fragments of one datagram) (net/ipv4/udp_offload.c,
+ * net/ipv6/udp_offload.c).
+ *
+ * @module
+ */
+
+import { getU16, setU16 } from "./bytes.ts";
+import {
+  csum16Add,
+  csum16Sub,
+  fold16,
+  pseudoHeaderSum4,
+  pseudoHeaderSum6,
+} from "./checksum.ts";
+import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import {
+  gsoMakeChecksum,
+  gsoResetChecksum,
+  mayPull,
+  streamOnesSum,
+} from "./gso_state.ts";
+import { passThrough } from "./gso_tcp.ts";
+import { udpTunnelSegment } from "./gso_udp_tunnel.ts";
+import { ip6FindFirstFragOpt } from "./gso_ipv6.ts";
+import { NETIF_F } from "./netdev_features.ts";
+import { netGsoOk, skbSegment } from "./skb_segment.ts";
+import { SegmentError } from "./segment_error.ts";
+import { IP_SUMMED, SKB_GSO } from "./types.ts";
+
+const CSUM_MANGLED_0 = 0xffff;
+
+/**
+ * `udp4_ufo_fragment()` / `udp6_ufo_fragment()`: tunnel, USO or UFO.
+ *
+ * @param st The segmentation state.
+ * @param udpOff Offset of the UDP header.
+ * @param ipOff Offset of the IP header.
+ * @param ipv6 True over IPv6.
+ * @returns A generator of segments.
+ * @throws {SegmentError} For the kernel's EINVAL cases.
+ *
+ * @example
+ * ```ts ignore
+ * yield* udpGsoDispatch(st, 34, 14, false);
+ * ```
+ */
+export function* udpGsoDispatch(
+  st: GsoState,
+  udpOff: number,
+  ipOff: number,
+  ipv6: boolean,
+): Generator<GsoSegment> {
+  const type = st.skb.gsoType;
+  if (
+    st.encapsulation &&
+    (type & (SKB_GSO.UDP_TUNNEL | SKB_GSO.UDP_TUNNEL_CSUM)) !== 0
+  ) {
+    yield* udpTunnelSegment(st, udpOff, ipv6);
+    return;
+  }
+  if ((type & (SKB_GSO.UDP | SKB_GSO.UDP_L4)) === 0) {
+    throw new SegmentError(
+      "gso-type-mismatch",
+      "EINVAL",
+      "Cannot segment: UDP needs gso_type UDP_L4 (USO) or UDP (UFO)",
+    );
+  }
+  mayPull(st, udpOff + 8, "UDP header");
+  if ((type & SKB_GSO.UDP_L4) !== 0) {
+    yield* udpGsoSegment(st, udpOff, ipv6);
+    return;
+  }
+  yield* ufoFragment(st, udpOff, ipOff, ipv6);
+}
+
+/**
+ * `__udp_gso_segment()`: USO, every segment its own datagram.
+ *
+ * @param st The segmentation state.
+ * @param udpOff Offset of the UDP header.
+ * @param ipv6 True over IPv6.
+ * @returns A generator of segments.
+ * @throws {SegmentError} When the payload is not above gso_size.
+ *
+ * @example
+ * ```ts ignore
+ * yield* udpGsoSegment(st, 34, false);
+ * ```
+ */
+export function* udpGsoSegment(
+  st: GsoState,
+  udpOff: number,
+  ipv6: boolean,
+): Generator<GsoSegment> {
+  const skb = st.skb;
+  if ((skb.gsoType & SKB_GSO.FRAGLIST) !== 0) {
+    throw new SegmentError(
+      "unsupported-protocol",
+      "EPROTONOSUPPORT",
+      "Cannot segment: SKB_GSO_FRAGLIST (skb_segment_list) is not modelled",
+    );
+  }
+  const mss = skb.gsoSize;
+  const l4Len = st.len - udpOff;
+  if (l4Len <= 8 + mss) {
+    throw new SegmentError(
+      "payload-not-above-gso-size",
+      "EINVAL",
+      `Cannot segment: UDP payload ${l4Len - 8} is not above gso_size ${mss}`,
+    );
+  }
+  if (
+    st.ipSummed === IP_SUMMED.PARTIAL && skb.csumStart !== udpOff + st.shift
+  ) {
+    throw new SegmentError(
+      "csum-start-mismatch",
+      "EINVAL",
+      `Cannot segment: csum_start ${skb.csumStart} is not the UDP header at offset ${udpOff}`,
+    );
+  }
+  // __udp_gso_segment: without a seeded checksum, segment and checksum in
+  // software.
+  if (st.ipSummed !== IP_SUMMED.PARTIAL) {
+    st.features &= ~(NETIF_F.GSO_UDP_L4 | NETIF_F.HW_CSUM | NETIF_F.IP_CSUM |
+      NETIF_F.IPV6_CSUM);
+  }
+  if (netGsoOk(st.features | NETIF_F.GSO_ROBUST, skb.gsoType)) {
+    yield* passThrough(st, Math.ceil((l4Len - 8) / mss));
+    return;
+  }
+  const h = st.head;
+  const origCheck = getU16(h, udpOff + 6);
+  const origLen = getU16(h, udpOff + 4);
+  let newlen = 0;
+  let check = 0;
+  for (
+    const seg of skbSegment(st, udpOff + 8, mss, ipv6 ? 0x86dd : 0x0800)
+  ) {
+    const d = seg.data;
+    if (seg.index === 0) {
+      // a GSO_PARTIAL chunk carries gso_segs datagrams' worth of payload
+      const stride = seg.gsoSize !== 0 ? mss * seg.gsoSegs : mss;
+      newlen = 8 + stride;
+      check = csum16Add(csum16Sub(origCheck, origLen), newlen);
+    }
+    if (seg.last) {
+      // the last datagram may be short: adjust from the copied original
+      newlen = d.length - udpOff;
+      check = csum16Add(csum16Sub(origCheck, origLen), newlen);
+    }
+    setU16(d, udpOff + 4, newlen);
+    setU16(d, udpOff + 6, check);
+    if (seg.ipSummed === IP_SUMMED.PARTIAL) {
+      gsoResetChecksum(seg, udpOff, ~check);
+      seg.csumStart = udpOff;
+      seg.csumOffset = 6;
+    } else {
+      setU16(
+        d,
+        udpOff + 6,
+        gsoMakeChecksum(seg, udpOff, ~check) || CSUM_MANGLED_0,
+      );
+    }
+    yield seg;
+  }
+}
+
+function* ufoFragment(
+  st: GsoState,
+  udpOff: number,
+  ipOff: number,
+  ipv6: boolean,
+): Generator<GsoSegment> {
+  const mss = st.skb.gsoSize;
+  const l4Len = st.len - udpOff;
+  if (l4Len <= mss) {
+    throw new SegmentError(
+      "payload-not-above-gso-size",
+      "EINVAL",
+      `Cannot segment: UFO datagram of ${l4Len} bytes is not above gso_size ${mss}`,
+    );
+  }
+  const h = st.head;
+  // udp4_ufo_fragment: fragments cannot be checksummed by the device, so
+  // the whole datagram's checksum is computed in software first.
+  setU16(h, udpOff + 6, 0);
+  const sum = streamOnesSum(st, udpOff);
+  const ph = ipv6
+    ? pseudoHeaderSum6(h, ipOff, 17, l4Len)
+    : pseudoHeaderSum4(h, ipOff, 17, l4Len);
+  const check = ~fold16(ph + sum) & 0xffff;
+  setU16(h, udpOff + 6, check === 0 ? CSUM_MANGLED_0 : check);
+  st.ipSummed = IP_SUMMED.UNNECESSARY;
+  if (!st.encapHdrCsum) st.features |= NETIF_F.HW_CSUM;
+  let doffset = udpOff;
+  if (ipv6) {
+    // udp6_ufo_fragment: insert a Fragment header after the unfragmentable
+    // part; ipv6_gso_segment fills its offsets.
+    const { len, prevOff } = ip6FindFirstFragOpt(h, ipOff, udpOff);
+    const at = ipOff + len;
+    const grown = new Uint8Array(st.head.length + 8);
+    grown.set(h.subarray(0, at), 0);
+    grown.set(h.subarray(at), at + 8);
+    grown[at] = h[prevOff]!;
+    grown[prevOff] = 44;
+    const id = st.ufo6FragId >>> 0;
+    grown[at + 4] = id >>> 24;
+    grown[at + 5] = (id >>> 16) & 0xff;
+    grown[at + 6] = (id >>> 8) & 0xff;
+    grown[at + 7] = id & 0xff;
+    st.head = grown;
+    st.len += 8;
+    st.shift -= 8;
+    doffset += 8;
+  }
+  yield* skbSegment(st, doffset, mss, ipv6 ? 0x86dd : 0x0800);
+}

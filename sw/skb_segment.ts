@@ -1,0 +1,282 @@
+/**
+ * `skb_segment()`, the generic splitter: every output is a copy of the
+ * headers followed by the next slice of payload; it also handles
+ * GSO_PARTIAL chunks, uniform frag_list chunks, GSO_BY_FRAGS and the
+ * per-segment frag limit, and records the payload sum when the device cannot
+ * checksum.
+ *
+ * @module
+ */
+
+import { onesSum } from "./checksum.ts";
+import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import { canChecksumProtocol } from "./gso_state.ts";
+import { gsoTypeToFeatures, NETIF_F } from "./netdev_features.ts";
+import { SegmentError } from "./segment_error.ts";
+import {
+  GSO_BY_FRAGS,
+  MAX_SKB_FRAGS,
+  skbLen,
+  type SkbPiece,
+  skbPieces,
+} from "./skbuff.ts";
+import { IP_SUMMED, SKB_GSO } from "./types.ts";
+
+/** The most segments one super-packet may become (gso_segs is 16 bits). */
+export const MAX_GSO_SEGS = 65535;
+
+/**
+ * `net_gso_ok()`: every gso_type bit has its feature.
+ *
+ * @param features Device features.
+ * @param gsoType SKB_GSO_* bits.
+ * @returns True when the device can segment this type.
+ *
+ * @example
+ * ```ts
+ * import { netGsoOk } from "./skb_segment.ts";
+ * import { NETIF_F } from "./netdev_features.ts";
+ * import { SKB_GSO } from "./types.ts";
+ * netGsoOk(NETIF_F.TSO, SKB_GSO.TCPV4); // true
+ * ```
+ */
+export function netGsoOk(features: bigint, gsoType: number): boolean {
+  const need = gsoTypeToFeatures(gsoType);
+  return (features & need) === need;
+}
+
+interface Geometry {
+  slices: number[];
+  stride: number;
+  partialSegs: number;
+}
+
+function geometry(
+  st: GsoState,
+  payloadLen: number,
+  mss: number,
+  sg: boolean,
+  csum: boolean,
+): Geometry {
+  const skb = st.skb;
+  if (mss === GSO_BY_FRAGS) {
+    // skb_segment: with GSO_BY_FRAGS each frag_list member is one segment.
+    const slices: number[] = [];
+    const own = payloadLen - skb.fragList.reduce((n, m) => n + skbLen(m), 0);
+    if (own > 0) slices.push(own);
+    for (const m of skb.fragList) slices.push(skbLen(m));
+    return { slices, stride: 0, partialSegs: 0 };
+  }
+  let partialSegs = 0;
+  let stride = mss;
+  if (sg && csum) {
+    let eligible = true;
+    if ((st.features & NETIF_F.GSO_PARTIAL) === 0n) {
+      // skb_segment: split a GRO frag_list into GSO chunks only when every
+      // member but the last has the head's own payload length.
+      if (skb.fragList.length === 0 || !netGsoOk(st.features, skb.gsoType)) {
+        eligible = false;
+      } else {
+        const fragLen = skbLen(skb.fragList[0]!);
+        let own = payloadLen;
+        skb.fragList.forEach((m, i) => {
+          const l = skbLen(m);
+          if (l !== fragLen && i < skb.fragList.length - 1) eligible = false;
+          own -= l;
+        });
+        if (own !== fragLen) eligible = false;
+      }
+    }
+    if (eligible) {
+      partialSegs = Math.floor(Math.min(payloadLen, GSO_BY_FRAGS - 1) / mss);
+      if (partialSegs > 1) stride = mss * partialSegs;
+      else partialSegs = 0;
+    }
+  }
+  const slices: number[] = [];
+  const n = Math.ceil(payloadLen / stride);
+  if (partialSegs === 0 && n > MAX_GSO_SEGS) {
+    throw new SegmentError(
+      "too-many-segments",
+      "EINVAL",
+      `Cannot segment: payload ${payloadLen} at gso_size ${mss} makes ${n} segments, more than ${MAX_GSO_SEGS}`,
+    );
+  }
+  for (let o = 0; o < payloadLen; o += stride) {
+    slices.push(Math.min(stride, payloadLen - o));
+  }
+  return { slices, stride, partialSegs };
+}
+
+function checkFrags(
+  st: GsoState,
+  payloadStart: number,
+  slices: readonly number[],
+): void {
+  // skb_segment: a segment may reference at most MAX_SKB_FRAGS frags.
+  const pieces: SkbPiece[] = [...skbPieces(st.skb)];
+  let pos = 0;
+  let pi = 0;
+  let off = payloadStart;
+  for (let s = 0; s < slices.length; s++) {
+    const end = off + slices[s]!;
+    let count = 0;
+    while (pi < pieces.length) {
+      const p = pieces[pi]!;
+      const n = p.end - p.start;
+      if (pos + n <= off) {
+        pos += n;
+        pi++;
+        continue;
+      }
+      if (pos >= end) break;
+      if (p.kind !== "linear") count++;
+      if (pos + n <= end) {
+        pos += n;
+        pi++;
+      } else break;
+    }
+    if (count > MAX_SKB_FRAGS) {
+      throw new SegmentError(
+        "too-many-frags",
+        "EINVAL",
+        `Cannot segment: segment ${s} references ${count} frags, more than MAX_SKB_FRAGS ${MAX_SKB_FRAGS}`,
+      );
+    }
+    off = end;
+  }
+}
+
+/**
+ * Copies `len` bytes of the skb stream starting at `from` into `out`, using
+ * a cursor so consecutive segments do not rescan from the start.
+ */
+class StreamCursor {
+  #pieces: SkbPiece[];
+  #pi = 0;
+  #pos = 0;
+  constructor(pieces: SkbPiece[]) {
+    this.#pieces = pieces;
+  }
+  copy(from: number, len: number, out: Uint8Array, at: number): void {
+    if (from < this.#pos) {
+      this.#pi = 0;
+      this.#pos = 0;
+    }
+    while (len > 0) {
+      const p = this.#pieces[this.#pi];
+      if (p === undefined) {
+        throw new SegmentError(
+          "bad-header-length",
+          "EINVAL",
+          `Cannot segment: payload runs past the end of the skb at offset ${from}`,
+        );
+      }
+      const n = p.end - p.start;
+      if (from >= this.#pos + n) {
+        this.#pos += n;
+        this.#pi++;
+        continue;
+      }
+      const s = p.start + (from - this.#pos);
+      const take = Math.min(p.end - s, len);
+      out.set(p.bytes.subarray(s, s + take), at);
+      at += take;
+      from += take;
+      len -= take;
+    }
+  }
+}
+
+/**
+ * `skb_segment()`: splits the payload after the first `doffset` bytes (of
+ * `st.head`) into slices of `mss` and yields one segment per slice, headers
+ * copied unchanged. The protocol layers patch their fields afterwards.
+ *
+ * @param st The segmentation state.
+ * @param doffset Length of all headers (offset of the payload in `st.head`).
+ * @param mss gso_size, or GSO_BY_FRAGS.
+ * @param protocol EtherType of the network header being segmented.
+ * @returns A generator of segments.
+ * @throws {SegmentError} For too many frags or segments.
+ *
+ * @example
+ * ```ts ignore
+ * for (const seg of skbSegment(st, 66, 1448, 0x0800)) console.log(seg.data.length);
+ * ```
+ */
+export function* skbSegment(
+  st: GsoState,
+  doffset: number,
+  mss: number,
+  protocol: number,
+): Generator<GsoSegment> {
+  const sg = (st.features & NETIF_F.SG) !== 0n;
+  const csum = canChecksumProtocol(st.features, protocol);
+  const payloadLen = st.len - doffset;
+  const geo = geometry(st, payloadLen, mss, sg, csum);
+  if (sg) checkFrags(st, doffset + st.shift, geo.slices);
+  const cursor = new StreamCursor([...skbPieces(st.skb)]);
+  const hdr = st.head.subarray(0, doffset);
+  const partial = geo.partialSegs > 0;
+  let type = st.skb.gsoType;
+  if (partial) {
+    if ((st.features & NETIF_F.GSO_PARTIAL) !== 0n) type |= SKB_GSO.PARTIAL;
+    type = (type & ~SKB_GSO.DODGY) >>> 0;
+  }
+  // Payload bytes the layers above already rewrote (the UFO datagram
+  // checksum) live in st.head; the rest come from the skb.
+  const headEnd = Math.min(st.head.length, st.len);
+  let off = doffset;
+  const n = geo.slices.length;
+  for (let i = 0; i < n; i++) {
+    const sl = geo.slices[i]!;
+    const total = doffset + sl;
+    let data: Uint8Array;
+    if (st.into !== undefined) {
+      if (st.into.length < total) {
+        throw new RangeError(
+          `Cannot segment into the given buffer: segment ${i} needs ${total} bytes, it has ${st.into.length}`,
+        );
+      }
+      data = st.into.subarray(0, total);
+    } else data = new Uint8Array(total);
+    data.set(hdr, 0);
+    const fromHead = Math.max(0, Math.min(sl, headEnd - off));
+    if (fromHead > 0) data.set(st.head.subarray(off, off + fromHead), doffset);
+    if (sl > fromHead) {
+      cursor.copy(
+        off + fromHead + st.shift,
+        sl - fromHead,
+        data,
+        doffset + fromHead,
+      );
+    }
+    off += sl;
+    const seg: GsoSegment = {
+      data,
+      index: i,
+      last: i === n - 1,
+      payloadOffset: doffset,
+      ipSummed: csum ? st.ipSummed : IP_SUMMED.NONE,
+      csumStart: st.skb.csumStart,
+      csumOffset: st.skb.csumOffset,
+      gsoSize: 0,
+      gsoSegs: 0,
+      gsoType: 0,
+      cbCsumStart: doffset,
+      cbCsum: 0,
+    };
+    if (!csum) seg.cbCsum = onesSum(data, doffset, total);
+    if (partial) {
+      seg.gsoSize = mss;
+      seg.gsoSegs = geo.partialSegs;
+      seg.gsoType = type;
+      if (seg.last) {
+        if (sl <= mss) seg.gsoSize = 0;
+        else if (i > 0) seg.gsoSegs = Math.ceil(sl / mss);
+      }
+    }
+    yield seg;
+  }
+}

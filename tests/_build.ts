@@ -1,0 +1,132 @@
+// Test helpers: build Ethernet/IPv4|IPv6/TCP|UDP frames byte by byte, with
+// the L4 checksum holding the CHECKSUM_PARTIAL seed as a sending stack
+// leaves it. Deliberately independent of the codecs under test.
+import { setU16, setU32 } from "../sw/bytes.ts";
+import { pseudoHeaderSum4, pseudoHeaderSum6 } from "../sw/checksum.ts";
+import { newSkb } from "../sw/skbuff.ts";
+import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
+
+export interface BuildOptions {
+  ipv6?: boolean;
+  udp?: boolean;
+  payloadLen: number;
+  gsoSize?: number;
+  id?: number;
+  seq?: number;
+  flags?: number; // TCP flags byte
+  tcpOptionsLen?: number; // multiple of 4
+  ipOptionsLen?: number; // IPv4, multiple of 4
+  extHeaders?: { type: number; len: number }[]; // IPv6 HBH(0)/Routing(43)/Dest(60)
+  vlanTags?: number; // number of 802.1Q tags
+  df?: boolean;
+  seedByte?: number;
+}
+
+export function payloadBytes(n: number, seed = 7): Uint8Array {
+  const p = new Uint8Array(n);
+  let x = seed * 2654435761 >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    p[i] = x >>> 24;
+  }
+  return p;
+}
+
+export interface Built {
+  frame: Uint8Array;
+  ipOff: number;
+  l4Off: number;
+  payloadOff: number;
+}
+
+export function buildFrame(o: BuildOptions): Built {
+  const tags = o.vlanTags ?? 0;
+  const l2 = 14 + 4 * tags;
+  const ipOpt = o.ipOptionsLen ?? 0;
+  const ext = o.extHeaders ?? [];
+  const extLen = ext.reduce((n, e) => n + e.len, 0);
+  const ipHl = o.ipv6 ? 40 + extLen : 20 + ipOpt;
+  const l4Hl = o.udp ? 8 : 20 + (o.tcpOptionsLen ?? 0);
+  const total = l2 + ipHl + l4Hl + o.payloadLen;
+  const f = new Uint8Array(total);
+  f.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1], 0);
+  let p = 12;
+  for (let t = 0; t < tags; t++) {
+    setU16(f, p, 0x8100);
+    setU16(f, p + 2, 100 + t);
+    p += 4;
+  }
+  setU16(f, p, o.ipv6 ? 0x86dd : 0x0800);
+  const ipOff = l2;
+  const proto = o.udp ? 17 : 6;
+  const l4Off = ipOff + ipHl;
+  const l4Len = l4Hl + o.payloadLen;
+  if (o.ipv6) {
+    f[ipOff] = 0x60;
+    setU16(f, ipOff + 4, extLen + l4Len);
+    f[ipOff + 7] = 64;
+    f.set([0xfd, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], ipOff + 8);
+    f.set([0xfd, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], ipOff + 24);
+    let nhPtr = ipOff + 6;
+    let q = ipOff + 40;
+    for (const e of ext) {
+      f[nhPtr] = e.type;
+      f[q + 1] = e.len / 8 - 1;
+      if (e.len > 2) f[q + 2] = 1; // PadN
+      if (e.len > 3) f[q + 3] = e.len - 4;
+      nhPtr = q;
+      q += e.len;
+    }
+    f[nhPtr] = proto;
+  } else {
+    f[ipOff] = 0x40 | (ipHl / 4);
+    setU16(f, ipOff + 2, ipHl + l4Len);
+    setU16(f, ipOff + 4, o.id ?? 0x1234);
+    if (o.df ?? true) setU16(f, ipOff + 6, 0x4000);
+    f[ipOff + 8] = 64;
+    f[ipOff + 9] = proto;
+    f.set([10, 77, 0, 1, 10, 77, 0, 2], ipOff + 12);
+    for (let i = 0; i < ipOpt; i++) f[ipOff + 20 + i] = 1; // NOP options
+  }
+  setU16(f, l4Off, 40000);
+  setU16(f, l4Off + 2, 5001);
+  if (o.udp) {
+    setU16(f, l4Off + 4, l4Len);
+  } else {
+    setU32(f, l4Off + 4, o.seq ?? 1000);
+    setU32(f, l4Off + 8, 77);
+    f[l4Off + 12] = (l4Hl / 4) << 4;
+    f[l4Off + 13] = o.flags ?? 0x18;
+    setU16(f, l4Off + 14, 501);
+    for (let i = 20; i < l4Hl; i++) f[l4Off + i] = 1; // NOP
+  }
+  f.set(payloadBytes(o.payloadLen, o.seedByte ?? 7), l4Off + l4Hl);
+  const seed = o.ipv6
+    ? pseudoHeaderSum6(f, ipOff, proto, l4Len)
+    : pseudoHeaderSum4(f, ipOff, proto, l4Len);
+  setU16(f, l4Off + (o.udp ? 6 : 16), seed);
+  return { frame: f, ipOff, l4Off, payloadOff: l4Off + l4Hl };
+}
+
+export function skbFor(
+  o: BuildOptions,
+  extraType = 0,
+): { skb: SkBuff; b: Built } {
+  const b = buildFrame(o);
+  const f = b.frame;
+  const skb = newSkb({
+    linear: f.subarray(0, b.payloadOff),
+    frags: [{ page: f, offset: b.payloadOff, size: f.length - b.payloadOff }],
+    gsoSize: o.gsoSize ?? 1448,
+    gsoType:
+      (o.udp ? SKB_GSO.UDP_L4 : (o.ipv6 ? SKB_GSO.TCPV6 : SKB_GSO.TCPV4)) |
+      extraType,
+    ipSummed: IP_SUMMED.PARTIAL,
+    csumStart: b.l4Off,
+    csumOffset: o.udp ? 6 : 16,
+    networkHeader: b.ipOff,
+    transportHeader: b.l4Off,
+    protocol: o.ipv6 ? 0x86dd : 0x0800,
+  });
+  return { skb, b };
+}
