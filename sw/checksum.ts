@@ -24,7 +24,8 @@
  * ```
  */
 export function fold16(x: number): number {
-  while (x > 0xffff) x = (x % 65536) + Math.floor(x / 65536);
+  while (x > 0x7fffffff) x = (x % 65536) + Math.floor(x / 65536);
+  while (x > 0xffff) x = (x & 0xffff) + (x >>> 16);
   return x;
 }
 
@@ -100,13 +101,29 @@ export function onesSumReference(
   return s;
 }
 
-const CHUNK_WORDS = 1 << 20; // keep the float accumulator below 2^53
+// 32-bit words per chunk: 16384 half-words of at most 0xffff keep each
+// int32 accumulator below 2^31.
+const CHUNK_WORDS = 16384;
+
+// One 32-bit view per backing buffer, kept for the last buffer summed:
+// segmenting into the same output buffer sums it many times, and making a
+// view per call costs more than summing a short header.
+let viewBuffer: ArrayBufferLike | null = null;
+let viewWords: Int32Array = new Int32Array(0);
+
+function wordsOf(buffer: ArrayBufferLike): Int32Array {
+  if (buffer !== viewBuffer || viewWords.length * 4 + 3 < buffer.byteLength) {
+    viewBuffer = buffer;
+    viewWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+  }
+  return viewWords;
+}
 
 /**
  * The ones'-complement sum of `b[start..end)` as big-endian 16-bit words,
- * plus `acc`: the fast path. Reads aligned 32-bit little-endian words into a
- * float accumulator and byte-swaps once at the end (RFC 1071 §2(B): the sum
- * is byte-order independent up to a swap).
+ * plus `acc`: the fast path. Reads aligned 32-bit little-endian words and
+ * sums their halves in integer accumulators, byte-swapping once at the end
+ * (RFC 1071 §2(B): the sum is byte-order independent up to a swap).
  *
  * @param b The bytes.
  * @param start First byte to sum.
@@ -127,7 +144,13 @@ export function onesSum(
   acc = 0,
 ): number {
   const n = end - start;
-  if (n < 32) return onesSumReference(b, start, end, acc);
+  if (n < 64) {
+    let s = acc;
+    let i = start;
+    for (; i + 1 < end; i += 2) s += (b[i]! << 8) | b[i + 1]!;
+    if (i < end) s += b[i]! << 8;
+    return fold16(s);
+  }
   const base = b.byteOffset;
   // Sum with words paired at even absolute addresses; swap at the end when
   // `start` is odd in absolute terms.
@@ -138,23 +161,30 @@ export function onesSum(
     p++;
   }
   const words = (end - p) >>> 2;
-  const u32 = new Uint32Array(b.buffer, base + p, words);
-  let le = 0; // sum of little-endian 32-bit loads
-  let i = 0;
-  while (i < words) {
-    const stop = Math.min(words, i + CHUNK_WORDS);
-    let s0 = 0, s1 = 0;
+  const w = wordsOf(b.buffer);
+  let le = 0; // folded sum of byte-swapped 16-bit halves
+  let i = (base + p) >>> 2;
+  const last = i + words;
+  while (i < last) {
+    const stop = Math.min(last, i + CHUNK_WORDS);
+    let lo = 0, hi = 0;
     const stop4 = i + ((stop - i) & ~3);
     for (; i < stop4; i += 4) {
-      s0 += u32[i]! + u32[i + 1]!;
-      s1 += u32[i + 2]! + u32[i + 3]!;
+      const x = w[i]!, y = w[i + 1]!, z = w[i + 2]!, v = w[i + 3]!;
+      lo = (lo + (x & 0xffff) + (y & 0xffff) + (z & 0xffff) + (v & 0xffff)) |
+        0;
+      hi = (hi + (x >>> 16) + (y >>> 16) + (z >>> 16) + (v >>> 16)) | 0;
     }
-    for (; i < stop; i++) s0 += u32[i]!;
-    le = fold16(le + s0 + s1);
+    for (; i < stop; i++) {
+      const x = w[i]!;
+      lo += x & 0xffff;
+      hi += x >>> 16;
+    }
+    le = fold16(le + lo + hi);
   }
   p += words * 4;
   for (; p < end; p++) be += ((base + p) & 1) === 0 ? b[p]! << 8 : b[p]!;
-  let total = fold16(be + swap16(fold16(le)));
+  let total = fold16(be + swap16(le));
   if (((base + start) & 1) !== 0) total = swap16(total);
   return fold16(total + acc);
 }

@@ -8,7 +8,7 @@
 
 import { getU16, setU16 } from "./bytes.ts";
 import { checksum } from "./checksum.ts";
-import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import type { GsoPlan, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { mayPull } from "./gso_state.ts";
 import { tcpGsoSegment } from "./gso_tcp.ts";
 import { udpGsoDispatch } from "./gso_udp.ts";
@@ -22,18 +22,18 @@ const IP_MF = 0x2000;
  *
  * @param st The segmentation state.
  * @param nhoff Offset of the IPv4 header in the frame.
- * @returns A generator of segments.
+ * @returns The plan, with this layer's patch added.
  * @throws {SegmentError} For a bad header or an unsupported protocol.
  *
  * @example
  * ```ts ignore
- * yield* inetGsoSegment(st, 14);
+ * const plan = inetGsoSegment(st, 14);
  * ```
  */
-export function* inetGsoSegment(
+export function inetGsoSegment(
   st: GsoState,
   nhoff: number,
-): Generator<GsoSegment> {
+): GsoPlan {
   mayPull(st, nhoff + 20, "IPv4 header");
   const h = st.head;
   const ihl = (h[nhoff]! & 0x0f) * 4;
@@ -60,9 +60,9 @@ export function* inetGsoSegment(
     (encap ? SKB_GSO.TCP_FIXEDID_INNER : SKB_GSO.TCP_FIXEDID)) !== 0;
   const udpfrag = (!st.encapsulation || encap) &&
     (st.skb.gsoType & SKB_GSO.UDP) !== 0;
-  let inner: Generator<GsoSegment>;
-  if (proto === 6) inner = tcpGsoSegment(st, thOff, nhoff, false, 0x0800);
-  else if (proto === 17) inner = udpGsoDispatch(st, thOff, nhoff, false);
+  let plan: GsoPlan;
+  if (proto === 6) plan = tcpGsoSegment(st, thOff, nhoff, false, 0x0800);
+  else if (proto === 17) plan = udpGsoDispatch(st, thOff, nhoff, false);
   else {
     throw new SegmentError(
       "unsupported-protocol",
@@ -74,11 +74,8 @@ export function* inetGsoSegment(
   }
   let fragOffset = 0;
   let gsoPartial = false;
-  for (const seg of inner) {
-    if (seg.unsegmented) {
-      yield seg;
-      continue;
-    }
+  if (plan.unsegmented !== undefined) return plan;
+  plan.patches.push((seg: GsoSegment): void => {
     const d = seg.data;
     if (seg.index === 0) gsoPartial = (seg.gsoType & SKB_GSO.PARTIAL) !== 0;
     let totLen: number;
@@ -106,6 +103,6 @@ export function* inetGsoSegment(
     // ip_send_check: the whole header, options included.
     setU16(d, nhoff + 10, 0);
     setU16(d, nhoff + 10, checksum(d, nhoff, nhoff + ihl));
-    yield seg;
-  }
+  });
+  return plan;
 }

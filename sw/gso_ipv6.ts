@@ -7,7 +7,7 @@
  */
 
 import { getU16, setU16 } from "./bytes.ts";
-import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import type { GsoPlan, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { mayPull } from "./gso_state.ts";
 import { tcpGsoSegment } from "./gso_tcp.ts";
 import { udpGsoDispatch } from "./gso_udp.ts";
@@ -64,20 +64,20 @@ export function ip6FindFirstFragOpt(
  * @param nhoff Offset of the IPv6 header in the frame.
  * @param outermost True when this is the packet's outer network header (BIG
  *   TCP jumbo removal applies only there).
- * @returns A generator of segments.
+ * @returns The plan, with this layer's patch added.
  * @throws {SegmentError} For a bad header, a Fragment header in the way or
  *   an unsupported protocol.
  *
  * @example
  * ```ts ignore
- * yield* ipv6GsoSegment(st, 14, true);
+ * const plan = ipv6GsoSegment(st, 14, true);
  * ```
  */
-export function* ipv6GsoSegment(
+export function ipv6GsoSegment(
   st: GsoState,
   nhoff: number,
   outermost: boolean,
-): Generator<GsoSegment> {
+): GsoPlan {
   mayPull(st, nhoff + 48, "IPv6 header");
   if (outermost) jumboRemove(st, nhoff);
   let h = st.head;
@@ -110,9 +110,9 @@ export function* ipv6GsoSegment(
   }
   const udpfrag = proto === 17 && !st.encapsulation &&
     (st.skb.gsoType & SKB_GSO.UDP) !== 0;
-  let inner: Generator<GsoSegment>;
-  if (proto === 6) inner = tcpGsoSegment(st, off, nhoff, true, 0x86dd);
-  else if (proto === 17) inner = udpGsoDispatch(st, off, nhoff, true);
+  let plan: GsoPlan;
+  if (proto === 6) plan = tcpGsoSegment(st, off, nhoff, true, 0x86dd);
+  else if (proto === 17) plan = udpGsoDispatch(st, off, nhoff, true);
   else {
     throw new SegmentError(
       "unsupported-protocol",
@@ -124,11 +124,8 @@ export function* ipv6GsoSegment(
   }
   let fragOffset = 0;
   let gsoPartial = false;
-  for (const seg of inner) {
-    if (seg.unsegmented) {
-      yield seg;
-      continue;
-    }
+  if (plan.unsegmented !== undefined) return plan;
+  plan.patches.push((seg: GsoSegment): void => {
     const d = seg.data;
     if (seg.index === 0) gsoPartial = (seg.gsoType & SKB_GSO.PARTIAL) !== 0;
     const payloadLen = gsoPartial && seg.gsoSize !== 0
@@ -142,8 +139,8 @@ export function* ipv6GsoSegment(
       setU16(d, f + 2, fragOffset | (seg.last ? 0 : IP6_MF));
       fragOffset += getU16(d, nhoff + 4) - 8;
     }
-    yield seg;
-  }
+  });
+  return plan;
 }
 
 function jumboRemove(st: GsoState, nhoff: number): void {

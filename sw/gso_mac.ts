@@ -6,7 +6,7 @@
  */
 
 import { getU16 } from "./bytes.ts";
-import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import type { GsoPlan, GsoState } from "./gso_segment_types.ts";
 import { inetGsoSegment } from "./gso_ipv4.ts";
 import { ipv6GsoSegment } from "./gso_ipv6.ts";
 import { mayPull } from "./gso_state.ts";
@@ -21,19 +21,19 @@ import { SegmentError } from "./segment_error.ts";
  * @param st The segmentation state.
  * @param mac Offset of the MAC header.
  * @param outermost True for the packet's own link-layer header.
- * @returns A generator of segments.
+ * @returns The plan.
  * @throws {SegmentError} For an unsupported network protocol.
  *
  * @example
  * ```ts ignore
- * yield* macGsoSegment(st, 0, true);
+ * const plan = macGsoSegment(st, 0, true);
  * ```
  */
-export function* macGsoSegment(
+export function macGsoSegment(
   st: GsoState,
   mac: number,
   outermost: boolean,
-): Generator<GsoSegment> {
+): GsoPlan {
   let nh: number;
   let proto: number;
   if (outermost) {
@@ -50,15 +50,13 @@ export function* macGsoSegment(
       nh += 4;
     }
   }
-  if (proto === 0x0800) yield* inetGsoSegment(st, nh);
-  else if (proto === 0x86dd) yield* ipv6GsoSegment(st, nh, outermost);
-  else {
-    throw new SegmentError(
-      "unsupported-protocol",
-      "EPROTONOSUPPORT",
-      `Cannot segment: network protocol 0x${
-        proto.toString(16).padStart(4, "0")
-      } has no GSO handler`,
-    );
-  }
+  if (proto === 0x0800) return inetGsoSegment(st, nh);
+  if (proto === 0x86dd) return ipv6GsoSegment(st, nh, outermost);
+  throw new SegmentError(
+    "unsupported-protocol",
+    "EPROTONOSUPPORT",
+    `Cannot segment: network protocol 0x${
+      proto.toString(16).padStart(4, "0")
+    } has no GSO handler`,
+  );
 }

@@ -54,6 +54,42 @@ export interface GsoSegment {
 }
 
 /**
+ * Rewrites one segment's header fields in place (one protocol layer's work
+ * on the way back up the stack).
+ *
+ * @example
+ * ```ts ignore
+ * const p: SegmentPatch = (seg) => { seg.data[13] &= ~0x08; };
+ * ```
+ */
+export type SegmentPatch = (seg: GsoSegment) => void;
+
+/**
+ * What the layers decided before splitting: where the payload starts, the
+ * stride, and the patches to apply to every segment, innermost layer
+ * first. `unsegmented` is set (to gso_segs) when the device can segment the
+ * packet itself.
+ *
+ * @example
+ * ```ts
+ * import type { GsoPlan } from "./gso_segment_types.ts";
+ * const p: GsoPlan = { doffset: 66, mss: 1448, protocol: 0x0800, patches: [] };
+ * ```
+ */
+export interface GsoPlan {
+  /** Length of all headers: the payload starts here. */
+  doffset: number;
+  /** gso_size (or GSO_BY_FRAGS). */
+  mss: number;
+  /** EtherType of the network layer being split (checksum capability). */
+  protocol: number;
+  /** Per-segment header rewrites, innermost first. */
+  patches: SegmentPatch[];
+  /** Set to gso_segs when the packet goes to the device unsegmented. */
+  unsegmented?: number;
+}
+
+/**
  * Options of one `segment()` call.
  *
  * @example

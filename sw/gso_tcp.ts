@@ -13,10 +13,10 @@ import {
   pseudoHeaderSum4,
   pseudoHeaderSum6,
 } from "./checksum.ts";
-import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import type { GsoPlan, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { gsoMakeChecksum, gsoResetChecksum, mayPull } from "./gso_state.ts";
 import { NETIF_F } from "./netdev_features.ts";
-import { netGsoOk, skbSegment } from "./skb_segment.ts";
+import { netGsoOk } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
 import { IP_SUMMED, SKB_GSO } from "./types.ts";
 
@@ -26,29 +26,29 @@ const TCP_CWR = 0x80;
 
 /**
  * `tcp4_gso_segment()` / `tcp6_gso_segment()` followed by
- * `tcp_gso_segment()`: checks, re-seeds a non-PARTIAL packet, splits, and
- * patches seq, flags and checksum of every segment.
+ * `tcp_gso_segment()`: checks, re-seeds a non-PARTIAL packet, and plans the
+ * split with a patch for seq, flags and checksum of every segment.
  *
  * @param st The segmentation state.
  * @param thOff Offset of the TCP header in the frame.
  * @param ipOff Offset of the IP header (for the pseudo-header).
  * @param ipv6 True for TCP over IPv6.
  * @param protocol EtherType of the network layer (for the checksum test).
- * @returns A generator of segments.
+ * @returns The plan.
  * @throws {SegmentError} For the kernel's EINVAL cases.
  *
  * @example
  * ```ts ignore
- * yield* tcpGsoSegment(st, 34, 14, false, 0x0800);
+ * const plan = tcpGsoSegment(st, 34, 14, false, 0x0800);
  * ```
  */
-export function* tcpGsoSegment(
+export function tcpGsoSegment(
   st: GsoState,
   thOff: number,
   ipOff: number,
   ipv6: boolean,
   protocol: number,
-): Generator<GsoSegment> {
+): GsoPlan {
   const skb = st.skb;
   // tcp4_gso_segment / tcp6_gso_segment: the gso_type must say this family.
   const want = ipv6 ? SKB_GSO.TCPV6 : SKB_GSO.TCPV4;
@@ -113,15 +113,14 @@ export function* tcpGsoSegment(
     skb.fragList.length === 0
   ) {
     // tcp_gso_segment: the device can segment it; hand it on unchanged.
-    yield* passThrough(st, Math.ceil(payload / mss));
-    return;
+    return unsegmentedPlan(Math.ceil(payload / mss));
   }
   const oldlen = ~l4Len >>> 0;
   const accecn = (skb.gsoType & SKB_GSO.TCP_ACCECN) !== 0;
   let seq = getU32(h, thOff + 4);
   let stride = mss;
   let newcheck = 0;
-  for (const seg of skbSegment(st, thOff + thlen, mss, protocol)) {
+  const patch = (seg: GsoSegment): void => {
     const d = seg.data;
     if (seg.index === 0) {
       // tcp_gso_segment: a GSO_PARTIAL chunk stands for gso_segs segments.
@@ -150,43 +149,22 @@ export function* tcpGsoSegment(
     } else {
       setU16(d, thOff + 16, gsoMakeChecksum(seg, thOff, ~check));
     }
-    yield seg;
-  }
+  };
+  return { doffset: thOff + thlen, mss, protocol, patches: [patch] };
 }
 
 /**
- * Yields the super-packet itself as the only output: the device segments
- * it (the kernel's NULL return from a gso_segment callback, after
- * `gso_segs` was recomputed).
+ * The plan of a packet the device segments itself: no split, no patches.
  *
- * @param st The segmentation state.
  * @param gsoSegs The recomputed segment count.
- * @returns A generator of one output.
+ * @returns The plan.
  *
  * @example
- * ```ts ignore
- * yield* passThrough(st, 45);
+ * ```ts
+ * import { unsegmentedPlan } from "./gso_tcp.ts";
+ * unsegmentedPlan(45).unsegmented; // 45
  * ```
  */
-export function* passThrough(
-  st: GsoState,
-  gsoSegs: number,
-): Generator<GsoSegment> {
-  mayPull(st, st.len, "packet");
-  const data = st.head.slice(0, st.len);
-  yield {
-    data,
-    index: 0,
-    last: true,
-    payloadOffset: 0,
-    ipSummed: st.ipSummed,
-    csumStart: st.skb.csumStart,
-    csumOffset: st.skb.csumOffset,
-    gsoSize: st.skb.gsoSize,
-    gsoSegs,
-    gsoType: st.skb.gsoType,
-    cbCsumStart: 0,
-    cbCsum: 0,
-    unsegmented: true,
-  };
+export function unsegmentedPlan(gsoSegs: number): GsoPlan {
+  return { doffset: 0, mss: 0, protocol: 0, patches: [], unsegmented: gsoSegs };
 }

@@ -15,18 +15,18 @@ import {
   pseudoHeaderSum4,
   pseudoHeaderSum6,
 } from "./checksum.ts";
-import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import type { GsoPlan, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import {
   gsoMakeChecksum,
   gsoResetChecksum,
   mayPull,
   streamOnesSum,
 } from "./gso_state.ts";
-import { passThrough } from "./gso_tcp.ts";
+import { unsegmentedPlan } from "./gso_tcp.ts";
 import { udpTunnelSegment } from "./gso_udp_tunnel.ts";
 import { ip6FindFirstFragOpt } from "./gso_ipv6.ts";
 import { NETIF_F } from "./netdev_features.ts";
-import { netGsoOk, skbSegment } from "./skb_segment.ts";
+import { netGsoOk } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
 import { IP_SUMMED, SKB_GSO } from "./types.ts";
 
@@ -39,27 +39,26 @@ const CSUM_MANGLED_0 = 0xffff;
  * @param udpOff Offset of the UDP header.
  * @param ipOff Offset of the IP header.
  * @param ipv6 True over IPv6.
- * @returns A generator of segments.
+ * @returns The plan.
  * @throws {SegmentError} For the kernel's EINVAL cases.
  *
  * @example
  * ```ts ignore
- * yield* udpGsoDispatch(st, 34, 14, false);
+ * const plan = udpGsoDispatch(st, 34, 14, false);
  * ```
  */
-export function* udpGsoDispatch(
+export function udpGsoDispatch(
   st: GsoState,
   udpOff: number,
   ipOff: number,
   ipv6: boolean,
-): Generator<GsoSegment> {
+): GsoPlan {
   const type = st.skb.gsoType;
   if (
     st.encapsulation &&
     (type & (SKB_GSO.UDP_TUNNEL | SKB_GSO.UDP_TUNNEL_CSUM)) !== 0
   ) {
-    yield* udpTunnelSegment(st, udpOff, ipv6);
-    return;
+    return udpTunnelSegment(st, udpOff, ipv6);
   }
   if ((type & (SKB_GSO.UDP | SKB_GSO.UDP_L4)) === 0) {
     throw new SegmentError(
@@ -70,10 +69,9 @@ export function* udpGsoDispatch(
   }
   mayPull(st, udpOff + 8, "UDP header");
   if ((type & SKB_GSO.UDP_L4) !== 0) {
-    yield* udpGsoSegment(st, udpOff, ipv6);
-    return;
+    return udpGsoSegment(st, udpOff, ipv6);
   }
-  yield* ufoFragment(st, udpOff, ipOff, ipv6);
+  return ufoFragment(st, udpOff, ipOff, ipv6);
 }
 
 /**
@@ -82,19 +80,19 @@ export function* udpGsoDispatch(
  * @param st The segmentation state.
  * @param udpOff Offset of the UDP header.
  * @param ipv6 True over IPv6.
- * @returns A generator of segments.
+ * @returns The plan.
  * @throws {SegmentError} When the payload is not above gso_size.
  *
  * @example
  * ```ts ignore
- * yield* udpGsoSegment(st, 34, false);
+ * const plan = udpGsoSegment(st, 34, false);
  * ```
  */
-export function* udpGsoSegment(
+export function udpGsoSegment(
   st: GsoState,
   udpOff: number,
   ipv6: boolean,
-): Generator<GsoSegment> {
+): GsoPlan {
   const skb = st.skb;
   if ((skb.gsoType & SKB_GSO.FRAGLIST) !== 0) {
     throw new SegmentError(
@@ -128,17 +126,14 @@ export function* udpGsoSegment(
       NETIF_F.IPV6_CSUM);
   }
   if (netGsoOk(st.features | NETIF_F.GSO_ROBUST, skb.gsoType)) {
-    yield* passThrough(st, Math.ceil((l4Len - 8) / mss));
-    return;
+    return unsegmentedPlan(Math.ceil((l4Len - 8) / mss));
   }
   const h = st.head;
   const origCheck = getU16(h, udpOff + 6);
   const origLen = getU16(h, udpOff + 4);
   let newlen = 0;
   let check = 0;
-  for (
-    const seg of skbSegment(st, udpOff + 8, mss, ipv6 ? 0x86dd : 0x0800)
-  ) {
+  const patch = (seg: GsoSegment): void => {
     const d = seg.data;
     if (seg.index === 0) {
       // a GSO_PARTIAL chunk carries gso_segs datagrams' worth of payload
@@ -164,16 +159,21 @@ export function* udpGsoSegment(
         gsoMakeChecksum(seg, udpOff, ~check) || CSUM_MANGLED_0,
       );
     }
-    yield seg;
-  }
+  };
+  return {
+    doffset: udpOff + 8,
+    mss,
+    protocol: ipv6 ? 0x86dd : 0x0800,
+    patches: [patch],
+  };
 }
 
-function* ufoFragment(
+function ufoFragment(
   st: GsoState,
   udpOff: number,
   ipOff: number,
   ipv6: boolean,
-): Generator<GsoSegment> {
+): GsoPlan {
   const mss = st.skb.gsoSize;
   const l4Len = st.len - udpOff;
   if (l4Len <= mss) {
@@ -216,5 +216,5 @@ function* ufoFragment(
     st.shift -= 8;
     doffset += 8;
   }
-  yield* skbSegment(st, doffset, mss, ipv6 ? 0x86dd : 0x0800);
+  return { doffset, mss, protocol: ipv6 ? 0x86dd : 0x0800, patches: [] };
 }

@@ -9,7 +9,7 @@
 
 import { getU16, setU16 } from "./bytes.ts";
 import { csumAdd, csumFoldKeep, csumSub } from "./checksum.ts";
-import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import type { GsoPlan, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { gsoMakeChecksum, mayPull } from "./gso_state.ts";
 import { macGsoSegment } from "./gso_mac.ts";
 import { NETIF_F } from "./netdev_features.ts";
@@ -25,19 +25,19 @@ const CSUM_MANGLED_0 = 0xffff;
  * @param st The segmentation state.
  * @param udpOff Offset of the outer UDP header.
  * @param ipv6 True when the outer network header is IPv6.
- * @returns A generator of segments.
+ * @returns The plan, with this layer's patch added.
  * @throws {SegmentError} When the tunnel header is malformed.
  *
  * @example
  * ```ts ignore
- * yield* udpTunnelSegment(st, 34, false);
+ * const plan = udpTunnelSegment(st, 34, false);
  * ```
  */
-export function* udpTunnelSegment(
+export function udpTunnelSegment(
   st: GsoState,
   udpOff: number,
   ipv6: boolean,
-): Generator<GsoSegment> {
+): GsoPlan {
   const skb = st.skb;
   const innerMac = skb.innerMacHeader - st.shift;
   const tnlHlen = innerMac - udpOff;
@@ -71,11 +71,9 @@ export function* udpTunnelSegment(
     );
   }
   let gsoPartial = false;
-  for (const seg of macGsoSegment(st, innerMac, false)) {
-    if (seg.unsegmented) {
-      yield seg;
-      continue;
-    }
+  const plan = macGsoSegment(st, innerMac, false);
+  if (plan.unsegmented !== undefined) return plan;
+  plan.patches.push((seg: GsoSegment): void => {
     const d = seg.data;
     if (seg.index === 0) gsoPartial = (seg.gsoType & SKB_GSO.PARTIAL) !== 0;
     const segEncap = seg.ipSummed === IP_SUMMED.PARTIAL;
@@ -104,6 +102,6 @@ export function* udpTunnelSegment(
         seg.csumOffset = 6;
       }
     }
-    yield seg;
-  }
+  });
+  return plan;
 }

@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { GsoOptions, GsoSegment } from "./gso_segment_types.ts";
+import type { GsoOptions, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { macGsoSegment } from "./gso_mac.ts";
-import { newGsoState } from "./gso_state.ts";
+import { mayPull, newGsoState } from "./gso_state.ts";
 import { NETIF_F } from "./netdev_features.ts";
-import { netGsoOk } from "./skb_segment.ts";
+import { netGsoOk, SkbSplitter } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
 import type { SkBuff } from "./types.ts";
 
@@ -65,5 +65,41 @@ export function* segment(
   ) {
     st.features &= ~NETIF_F.GSO_PARTIAL;
   }
-  yield* macGsoSegment(st, skb.macHeader, true);
+  const plan = macGsoSegment(st, skb.macHeader, true);
+  if (plan.unsegmented !== undefined) {
+    yield passThrough(st, plan.unsegmented);
+    return;
+  }
+  const patches = plan.patches;
+  const sp = new SkbSplitter(st, plan.doffset, plan.mss, plan.protocol);
+  for (let n = 0; n < sp.count; n++) {
+    const seg = sp.nextSegment();
+    for (let i = 0; i < patches.length; i++) patches[i]!(seg);
+    yield seg;
+  }
+}
+
+// The super-packet itself as the only output: the device segments it (the
+// kernel's NULL return from a gso_segment callback, gso_segs recomputed).
+function passThrough(
+  st: GsoState,
+  gsoSegs: number,
+): GsoSegment {
+  mayPull(st, st.len, "packet");
+  const data = st.head.slice(0, st.len);
+  return {
+    data,
+    index: 0,
+    last: true,
+    payloadOffset: 0,
+    ipSummed: st.ipSummed,
+    csumStart: st.skb.csumStart,
+    csumOffset: st.skb.csumOffset,
+    gsoSize: st.skb.gsoSize,
+    gsoSegs,
+    gsoType: st.skb.gsoType,
+    cbCsumStart: 0,
+    cbCsum: 0,
+    unsegmented: true,
+  };
 }

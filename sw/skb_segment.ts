@@ -189,6 +189,145 @@ class StreamCursor {
 }
 
 /**
+ * `skb_segment()` as an object: the constructor does the checks and the
+ * geometry (errors before any segment exists, as in the kernel), then
+ * `segmentAt(i)` builds segment i. Used by `segment()` without a generator
+ * per layer; `skbSegment()` wraps it as a generator.
+ *
+ * @example
+ * ```ts ignore
+ * const sp = new SkbSplitter(st, 66, 1448, 0x0800);
+ * for (let i = 0; i < sp.count; i++) console.log(sp.segmentAt(i).data.length);
+ * ```
+ */
+export class SkbSplitter {
+  /** Number of outputs. */
+  readonly count: number;
+  #st: GsoState;
+  #doffset: number;
+  #mss: number;
+  #csum: boolean;
+  #slices: number[];
+  #partialSegs: number;
+  #type: number;
+  #cursor: StreamCursor;
+  #hdr: Uint8Array;
+  #headEnd: number;
+  #off: number;
+  #next = 0;
+  #reuse: GsoSegment | undefined;
+  #view: Uint8Array | undefined;
+
+  /**
+   * Checks the packet and plans the split.
+   *
+   * @param st The segmentation state.
+   * @param doffset Length of all headers (offset of the payload in `st.head`).
+   * @param mss gso_size, or GSO_BY_FRAGS.
+   * @param protocol EtherType of the network header being segmented.
+   * @throws {SegmentError} For too many frags or segments.
+   */
+  constructor(st: GsoState, doffset: number, mss: number, protocol: number) {
+    const sg = (st.features & NETIF_F.SG) !== 0n;
+    this.#csum = canChecksumProtocol(st.features, protocol);
+    const geo = geometry(st, st.len - doffset, mss, sg, this.#csum);
+    if (sg) checkFrags(st, doffset + st.shift, geo.slices);
+    this.#st = st;
+    this.#doffset = doffset;
+    this.#mss = mss;
+    this.#slices = geo.slices;
+    this.#partialSegs = geo.partialSegs;
+    this.count = geo.slices.length;
+    this.#cursor = new StreamCursor([...skbPieces(st.skb)]);
+    this.#hdr = st.head.subarray(0, doffset);
+    let type = st.skb.gsoType;
+    if (geo.partialSegs > 0) {
+      if ((st.features & NETIF_F.GSO_PARTIAL) !== 0n) type |= SKB_GSO.PARTIAL;
+      type = (type & ~SKB_GSO.DODGY) >>> 0;
+    }
+    this.#type = type;
+    // Payload bytes the layers above already rewrote (the UFO datagram
+    // checksum) live in st.head; the rest come from the skb.
+    this.#headEnd = Math.min(st.head.length, st.len);
+    this.#off = doffset;
+  }
+
+  /**
+   * Builds the next segment: headers copied unchanged, then its payload.
+   * With an `into` buffer the returned object and its bytes are reused by
+   * the following call.
+   *
+   * @returns The segment.
+   * @throws {RangeError} When the `into` buffer is too small.
+   */
+  nextSegment(): GsoSegment {
+    const i = this.#next++;
+    const st = this.#st;
+    const doffset = this.#doffset;
+    const sl = this.#slices[i]!;
+    const total = doffset + sl;
+    let data: Uint8Array;
+    if (st.into !== undefined) {
+      if (st.into.length < total) {
+        throw new RangeError(
+          `Cannot segment into the given buffer: segment ${i} needs ${total} bytes, it has ${st.into.length}`,
+        );
+      }
+      data = this.#view?.length === total
+        ? this.#view
+        : (this.#view = st.into.subarray(0, total));
+    } else data = new Uint8Array(total);
+    data.set(this.#hdr, 0);
+    const off = this.#off;
+    const fromHead = Math.max(0, Math.min(sl, this.#headEnd - off));
+    if (fromHead > 0) data.set(st.head.subarray(off, off + fromHead), doffset);
+    if (sl > fromHead) {
+      this.#cursor.copy(
+        off + fromHead + st.shift,
+        sl - fromHead,
+        data,
+        doffset + fromHead,
+      );
+    }
+    this.#off = off + sl;
+    const seg: GsoSegment = this.#reuse ?? {
+      data,
+      index: 0,
+      last: false,
+      payloadOffset: doffset,
+      ipSummed: 0,
+      csumStart: 0,
+      csumOffset: 0,
+      gsoSize: 0,
+      gsoSegs: 0,
+      gsoType: 0,
+      cbCsumStart: doffset,
+      cbCsum: 0,
+    };
+    if (st.into !== undefined) this.#reuse = seg;
+    seg.data = data;
+    seg.index = i;
+    seg.last = i === this.count - 1;
+    seg.ipSummed = this.#csum ? st.ipSummed : IP_SUMMED.NONE;
+    seg.csumStart = st.skb.csumStart;
+    seg.csumOffset = st.skb.csumOffset;
+    seg.cbCsumStart = doffset;
+    seg.cbCsum = this.#csum ? 0 : onesSum(data, doffset, total);
+    if (this.#partialSegs > 0) {
+      const mss = this.#mss;
+      seg.gsoSize = mss;
+      seg.gsoSegs = this.#partialSegs;
+      seg.gsoType = this.#type;
+      if (seg.last) {
+        if (sl <= mss) seg.gsoSize = 0;
+        else if (i > 0) seg.gsoSegs = Math.ceil(sl / mss);
+      }
+    }
+    return seg;
+  }
+}
+
+/**
  * `skb_segment()`: splits the payload after the first `doffset` bytes (of
  * `st.head`) into slices of `mss` and yields one segment per slice, headers
  * copied unchanged. The protocol layers patch their fields afterwards.
@@ -211,72 +350,6 @@ export function* skbSegment(
   mss: number,
   protocol: number,
 ): Generator<GsoSegment> {
-  const sg = (st.features & NETIF_F.SG) !== 0n;
-  const csum = canChecksumProtocol(st.features, protocol);
-  const payloadLen = st.len - doffset;
-  const geo = geometry(st, payloadLen, mss, sg, csum);
-  if (sg) checkFrags(st, doffset + st.shift, geo.slices);
-  const cursor = new StreamCursor([...skbPieces(st.skb)]);
-  const hdr = st.head.subarray(0, doffset);
-  const partial = geo.partialSegs > 0;
-  let type = st.skb.gsoType;
-  if (partial) {
-    if ((st.features & NETIF_F.GSO_PARTIAL) !== 0n) type |= SKB_GSO.PARTIAL;
-    type = (type & ~SKB_GSO.DODGY) >>> 0;
-  }
-  // Payload bytes the layers above already rewrote (the UFO datagram
-  // checksum) live in st.head; the rest come from the skb.
-  const headEnd = Math.min(st.head.length, st.len);
-  let off = doffset;
-  const n = geo.slices.length;
-  for (let i = 0; i < n; i++) {
-    const sl = geo.slices[i]!;
-    const total = doffset + sl;
-    let data: Uint8Array;
-    if (st.into !== undefined) {
-      if (st.into.length < total) {
-        throw new RangeError(
-          `Cannot segment into the given buffer: segment ${i} needs ${total} bytes, it has ${st.into.length}`,
-        );
-      }
-      data = st.into.subarray(0, total);
-    } else data = new Uint8Array(total);
-    data.set(hdr, 0);
-    const fromHead = Math.max(0, Math.min(sl, headEnd - off));
-    if (fromHead > 0) data.set(st.head.subarray(off, off + fromHead), doffset);
-    if (sl > fromHead) {
-      cursor.copy(
-        off + fromHead + st.shift,
-        sl - fromHead,
-        data,
-        doffset + fromHead,
-      );
-    }
-    off += sl;
-    const seg: GsoSegment = {
-      data,
-      index: i,
-      last: i === n - 1,
-      payloadOffset: doffset,
-      ipSummed: csum ? st.ipSummed : IP_SUMMED.NONE,
-      csumStart: st.skb.csumStart,
-      csumOffset: st.skb.csumOffset,
-      gsoSize: 0,
-      gsoSegs: 0,
-      gsoType: 0,
-      cbCsumStart: doffset,
-      cbCsum: 0,
-    };
-    if (!csum) seg.cbCsum = onesSum(data, doffset, total);
-    if (partial) {
-      seg.gsoSize = mss;
-      seg.gsoSegs = geo.partialSegs;
-      seg.gsoType = type;
-      if (seg.last) {
-        if (sl <= mss) seg.gsoSize = 0;
-        else if (i > 0) seg.gsoSegs = Math.ceil(sl / mss);
-      }
-    }
-    yield seg;
-  }
+  const sp = new SkbSplitter(st, doffset, mss, protocol);
+  for (let i = 0; i < sp.count; i++) yield sp.nextSegment();
 }
