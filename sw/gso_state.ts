@@ -8,7 +8,6 @@
 
 import { csumFoldKeep, onesSum } from "./checksum.ts";
 import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
-import { NETIF_F } from "./netdev_features.ts";
 import { SegmentError } from "./segment_error.ts";
 import { skbCopyBits, skbLen, skbPieces } from "./skbuff.ts";
 import type { SkBuff } from "./types.ts";
@@ -97,32 +96,6 @@ export function mayPull(st: GsoState, n: number, what: string): void {
     st.head.length,
   );
   st.head = grown;
-}
-
-/**
- * `can_checksum_protocol()`: whether the features let the device finish a
- * checksum for this network protocol.
- *
- * @param features The features.
- * @param protocol EtherType of the network header.
- * @returns True when the device can checksum it.
- *
- * @example
- * ```ts
- * import { canChecksumProtocol } from "./gso_state.ts";
- * import { NETIF_F } from "./netdev_features.ts";
- * canChecksumProtocol(NETIF_F.IP_CSUM, 0x0800); // true
- * ```
- */
-export function canChecksumProtocol(
-  features: bigint,
-  protocol: number,
-): boolean {
-  if (protocol === 0x8906) return (features & NETIF_F.FCOE_CRC) !== 0n;
-  if ((features & NETIF_F.HW_CSUM) !== 0n) return true;
-  if (protocol === 0x0800) return (features & NETIF_F.IP_CSUM) !== 0n;
-  if (protocol === 0x86dd) return (features & NETIF_F.IPV6_CSUM) !== 0n;
-  return false;
 }
 
 /**

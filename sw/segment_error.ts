@@ -48,6 +48,8 @@ export class SegmentError extends TsolabError {
   readonly errno: "EINVAL" | "EPROTONOSUPPORT";
 
   /**
+   * Creates the error.
+   *
    * @param reason Machine-readable reason.
    * @param errno The kernel's errno.
    * @param message What was wrong and where.

@@ -10,7 +10,7 @@
 
 import { onesSum } from "./checksum.ts";
 import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
-import { canChecksumProtocol } from "./gso_state.ts";
+import { canChecksumProtocol } from "./xmit_decision.ts";
 import { gsoTypeToFeatures, NETIF_F } from "./netdev_features.ts";
 import { SegmentError } from "./segment_error.ts";
 import {

@@ -1,0 +1,77 @@
+/**
+ * The `tsolab` command line: dispatches to the commands, prints their help,
+ * and turns usage and input errors into one line on stderr and exit 2.
+ *
+ * @module
+ */
+
+import { TsolabError } from "../sw/types.ts";
+import { segmentMain } from "./segment_command.ts";
+import { verifyMain } from "./verify_command.ts";
+
+/** Help text of the whole CLI. */
+export const CLI_HELP =
+  `tsolab — a testbench for NIC transmit segmentation offload
+
+Usage: tsolab <command> [options]   (deno task tsolab <command> …)
+
+Commands:
+  verify     check the engines against the kernel's own output (the main job)
+  segment    segment a capture's super-packets as Linux (or the NIC model) does
+
+Run "tsolab <command> --help" for a command's options and an example.
+
+Exit status: 0 ok; 1 verification mismatch; 2 bad input, usage or refusal.
+`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  segment: segmentMain,
+  verify: verifyMain,
+};
+
+/**
+ * Runs the CLI.
+ *
+ * @param args Command-line arguments (without the program name).
+ * @returns The exit status.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await cliMain(Deno.args));
+ * ```
+ */
+export async function cliMain(args: string[]): Promise<number> {
+  const [cmd, ...rest] = args;
+  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    console.log(CLI_HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[cmd];
+  if (run === undefined) {
+    console.error(`tsolab: unknown command "${cmd}" (see tsolab --help)`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof TsolabError) {
+      console.error(`tsolab ${cmd}: ${e.message}`);
+      return 2;
+    }
+    if (
+      e instanceof TypeError &&
+      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      console.error(`tsolab ${cmd}: ${e.message}`);
+      return 2;
+    }
+    if (
+      e instanceof Deno.errors.PermissionDenied ||
+      e instanceof Deno.errors.NotFound
+    ) {
+      console.error(`tsolab ${cmd}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Command-line helpers shared by the tsolab commands: the usage error, the
+ * `-K name on|off` pre-parser (ethtool style, any number of pairs after one
+ * `-K`), and number parsing with range checks.
+ *
+ * @module
+ */
+
+import { TsolabError } from "../sw/types.ts";
+
+/**
+ * A usage or bad-input error: the CLI prints its message as one line and
+ * exits with status 2.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./cli_args.ts";
+ * new UsageError("--gso-size must be 1..65535, got 0");
+ * ```
+ */
+export class UsageError extends TsolabError {}
+
+/**
+ * Pulls every `-K name on|off [name on|off …]` out of an argument list.
+ *
+ * @param args The arguments.
+ * @returns The remaining arguments and the feature changes in order.
+ * @throws {UsageError} When a name has no on/off after it.
+ *
+ * @example
+ * ```ts
+ * import { extractFeatureArgs } from "./cli_args.ts";
+ * extractFeatureArgs(["-K", "tso", "on", "gso", "off", "in.pcap"]);
+ * // { rest: ["in.pcap"], changes: [["tso", true], ["gso", false]] }
+ * ```
+ */
+export function extractFeatureArgs(
+  args: readonly string[],
+): { rest: string[]; changes: [string, boolean][] } {
+  const rest: string[] = [];
+  const changes: [string, boolean][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a !== "-K" && a !== "--features") {
+      rest.push(a);
+      continue;
+    }
+    let pairs = 0;
+    while (i + 1 < args.length && !args[i + 1]!.startsWith("-")) {
+      const name = args[i + 1]!;
+      const v = args[i + 2];
+      if (v !== "on" && v !== "off") {
+        throw new UsageError(
+          `-K ${name}: expected "on" or "off", got ${
+            v === undefined ? "nothing" : `"${v}"`
+          }`,
+        );
+      }
+      changes.push([name, v === "on"]);
+      i += 2;
+      pairs++;
+    }
+    if (pairs === 0) throw new UsageError("-K needs a feature name and on|off");
+  }
+  return { rest, changes };
+}
+
+/**
+ * Parses an integer option and checks its range.
+ *
+ * @param name The option's name, for the message.
+ * @param v The text (undefined when absent).
+ * @param min Smallest allowed value.
+ * @param max Largest allowed value.
+ * @returns The number.
+ * @throws {UsageError} When missing, not an integer, or out of range.
+ *
+ * @example
+ * ```ts
+ * import { intOption } from "./cli_args.ts";
+ * intOption("--gso-size", "1448", 1, 65535); // 1448
+ * ```
+ */
+export function intOption(
+  name: string,
+  v: string | undefined,
+  min: number,
+  max: number,
+): number {
+  if (v === undefined) throw new UsageError(`${name} is required`);
+  if (!/^\d+$/.test(v)) {
+    throw new UsageError(`${name} must be an integer, got "${v}"`);
+  }
+  const n = Number(v);
+  if (n < min || n > max) {
+    throw new UsageError(`${name} must be ${min}..${max}, got ${n}`);
+  }
+  return n;
+}

@@ -1,0 +1,44 @@
+/**
+ * Applying `-K name on|off` changes to a device the way `ethtool -K` does:
+ * through the wanted features and the kernel's fix-up rules.
+ *
+ * @module
+ */
+
+import type { NetDevice } from "../sw/net_device.ts";
+import { TsolabError } from "../sw/types.ts";
+import { UsageError } from "./cli_args.ts";
+
+/**
+ * Applies feature changes to a device, returning one line per feature that
+ * changed (the requested ones and those the fix-up rules changed with
+ * them, with the reason).
+ *
+ * @param dev The device (modified).
+ * @param changes `[ethtool name or alias, on]` pairs, in order.
+ * @returns Lines describing what changed.
+ * @throws {UsageError} For an unknown or fixed feature name.
+ *
+ * @example
+ * ```ts ignore
+ * applyFeatureChanges(dev, [["tso", true]]);
+ * ```
+ */
+export function applyFeatureChanges(
+  dev: NetDevice,
+  changes: readonly [string, boolean][],
+): string[] {
+  if (changes.length === 0) return [];
+  try {
+    const r = dev.setFeatures(new Map(changes));
+    if (r.exitCode !== 0) {
+      throw new UsageError(
+        r.stderr ?? `-K: no requested feature could be changed on ${dev.name}`,
+      );
+    }
+    return r.changes.map((c) => c.reason);
+  } catch (e) {
+    if (e instanceof TsolabError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
+}

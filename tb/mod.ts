@@ -1,0 +1,24 @@
+/**
+ * The testbench: the frame contract of `segment`, engines, the comparison
+ * against kernel captures with field-named mismatches, and the CLI.
+ *
+ * ```ts ignore
+ * import { compareCaptures, swTransmit, kernelCaptureEgressDevice } from "../mod.ts";
+ * const dev = kernelCaptureEgressDevice();
+ * const r = compareCaptures("tcp4.in.pcap", "tcp4.out.pcap", () => (skb) => swTransmit(skb, dev));
+ * console.log(r.mismatch ?? "pass");
+ * ```
+ *
+ * @module
+ */
+
+export * from "./capture_compare.ts";
+export * from "./cli.ts";
+export * from "./cli_args.ts";
+export * from "./device_setup.ts";
+export * from "./field_names.ts";
+export * from "./pass_through.ts";
+export * from "./segment_command.ts";
+export * from "./segment_run.ts";
+export * from "./sw_engine.ts";
+export * from "./verify_command.ts";

@@ -1,0 +1,86 @@
+/**
+ * What happens to a frame that is not segmented: its TCP/UDP checksums —
+ * the innermost first, then a non-zero outer UDP checksum — are left alone
+ * when they verify, completed when they hold the pseudo-header seed (as a
+ * sending host's capture shows CHECKSUM_PARTIAL packets), and otherwise left
+ * unchanged and counted as bad.
+ *
+ * @module
+ */
+
+import { getU16 } from "../sw/bytes.ts";
+import {
+  l4ChecksumComplete,
+  l4ChecksumStatus,
+  type L4Site,
+} from "../sw/l4_checksum.ts";
+import type { PacketLayout } from "../sw/packet_layout.ts";
+
+/**
+ * The checksum sites of a frame, innermost first: the innermost TCP/UDP
+ * header, then the outer UDP header of a tunnel when its checksum is
+ * non-zero.
+ *
+ * @param data Frame bytes.
+ * @param layout Its layout.
+ * @returns The sites, in the order they must be completed.
+ *
+ * @example
+ * ```ts ignore
+ * for (const s of checksumSites(frame, layout)) console.log(s.l4Offset);
+ * ```
+ */
+export function checksumSites(
+  data: Uint8Array,
+  layout: PacketLayout,
+): L4Site[] {
+  const sites: L4Site[] = [];
+  const l4 = layout.l4;
+  const ip = layout.inner ?? layout.outer;
+  if (l4 === null || ip === null) return sites;
+  sites.push({
+    ipv6: ip.version === 6,
+    ipOffset: ip.offset,
+    l4Offset: l4.offset,
+    l4Len: layout.payloadOffset + layout.payloadLen - l4.offset,
+    proto: l4.proto,
+  });
+  const t = layout.tunnel;
+  const o = layout.outer;
+  if (t !== null && o !== null && getU16(data, t.udpOffset + 6) !== 0) {
+    sites.push({
+      ipv6: o.version === 6,
+      ipOffset: o.offset,
+      l4Offset: t.udpOffset,
+      l4Len: layout.payloadOffset + layout.payloadLen - t.udpOffset,
+      proto: 17,
+    });
+  }
+  return sites;
+}
+
+/**
+ * Completes seeded checksums of a pass-through frame in place.
+ *
+ * @param data Frame bytes (a copy the caller may modify).
+ * @param layout Its layout.
+ * @returns How many checksums were neither good, seeded, zero nor
+ *   truncated (left unchanged and counted as bad).
+ *
+ * @example
+ * ```ts ignore
+ * const bad = completePassThrough(copy, layout);
+ * ```
+ */
+export function completePassThrough(
+  data: Uint8Array,
+  layout: PacketLayout,
+): number {
+  let bad = 0;
+  for (const s of checksumSites(data, layout)) {
+    const st = l4ChecksumStatus(data, s);
+    if (st === "seed") l4ChecksumComplete(data, s);
+    else if (st === "bad") bad++;
+  }
+  return bad;
+}

@@ -1,0 +1,361 @@
+/**
+ * The frame contract of `tsolab segment`: read a capture, segment every
+ * super-packet as Linux (or the NIC model) would, pass every other frame
+ * through with its checksums completed, and write the result in input
+ * order, counting every input frame as segmented, passed or rejected.
+ *
+ * @module
+ */
+
+import { DecodeError } from "../sw/decode_error.ts";
+import { type PacketLayout, parsePacket } from "../sw/packet_layout.ts";
+import { SegmentError } from "../sw/segment_error.ts";
+import { skbFromFrame } from "../sw/skb_from_frame.ts";
+import type { Frame, SkBuff } from "../sw/types.ts";
+import { TsolabError } from "../sw/types.ts";
+import { CaptureReader } from "../vectors/capture_reader.ts";
+import { SUPPORTED_LINKTYPES } from "../vectors/link_types.ts";
+import {
+  type CaptureWriter,
+  createCaptureWriter,
+} from "../vectors/capture_writer.ts";
+import { UsageError } from "./cli_args.ts";
+import { completePassThrough } from "./pass_through.ts";
+import type { EngineResult } from "./sw_engine.ts";
+
+/**
+ * A function that transmits one super-packet: an engine.
+ *
+ * @example
+ * ```ts ignore
+ * const engine: Engine = (skb) => swTransmit(skb, dev);
+ * ```
+ */
+export type Engine = (skb: SkBuff, frame: Frame) => EngineResult;
+
+/**
+ * Options of one run.
+ *
+ * @example
+ * ```ts ignore
+ * const o: SegmentRunOptions = { input: "in.pcap", output: "out.pcap", gsoSize: 1448, engine };
+ * ```
+ */
+export interface SegmentRunOptions {
+  /** Input capture path. */
+  input: string;
+  /** Output capture path (.pcap or .pcapng). */
+  output: string;
+  /** Payload bytes per segment. */
+  gsoSize: number;
+  /** The engine that transmits super-packets. */
+  engine: Engine;
+  /** UDP ports that carry VXLAN (default 4789). */
+  vxlanPorts?: number[];
+  /** Give super-packets SKB_GSO_TCP_FIXEDID. */
+  fixedId?: boolean;
+  /** Give super-packets SKB_GSO_TCP_ACCECN. */
+  accecn?: boolean;
+  /** Treat UDP super-packets as legacy UFO. */
+  ufo?: boolean;
+  /** Write refused super-packets and malformed frames unchanged. */
+  keepRejected?: boolean;
+  /** Called with one line per notable event (stderr). */
+  warn?: (line: string) => void;
+  /** Called for every super-packet with its path (for `--explain`). */
+  onPath?: (frame: number, path: string, reasons: string[]) => void;
+}
+
+/**
+ * The counts of one run; `formatSummary()` prints them.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(formatSummary(runSegment(opts)));
+ * ```
+ */
+export interface SegmentSummary {
+  /** Frames read. */
+  framesIn: number;
+  /** Frames whose payload exceeded gso_size. */
+  superPackets: number;
+  /** Frames written for super-packets. */
+  segmentsOut: number;
+  /** Frames written through unsegmented. */
+  passed: number;
+  /** Super-packets refused by the segmenter, and malformed frames. */
+  rejected: number;
+  /** Checksums left unchanged because they neither verify nor hold a seed. */
+  badChecksums: number;
+  /** Rejections by reason. */
+  reasons: Map<string, number>;
+  /** Super-packets by transmit path. */
+  paths: Map<string, number>;
+}
+
+/**
+ * Formats the summary as the last stdout line of `segment`.
+ *
+ * @param s The counts.
+ * @returns `frames_in=N super_packets=N segments_out=N passed=N rejected=N
+ *   bad_checksums=N`, plus ` (reason=count, …)` when anything was rejected.
+ *
+ * @example
+ * ```ts ignore
+ * formatSummary(summary); // "frames_in=48 super_packets=30 ..."
+ * ```
+ */
+export function formatSummary(s: SegmentSummary): string {
+  let line = `frames_in=${s.framesIn} super_packets=${s.superPackets} ` +
+    `segments_out=${s.segmentsOut} passed=${s.passed} ` +
+    `rejected=${s.rejected} bad_checksums=${s.badChecksums}`;
+  if (s.rejected > 0) {
+    line += " (" +
+      [...s.reasons].map(([r, n]) => `${r}=${n}`).join(", ") + ")";
+  }
+  return line;
+}
+
+/**
+ * What became of one input frame.
+ *
+ * @example
+ * ```ts ignore
+ * for (const r of segmentFrames(frames, opts, summary)) console.log(r.kind);
+ * ```
+ */
+export interface FrameOutcome {
+  /** The input frame. */
+  frame: Frame;
+  /** What happened to it. */
+  kind: "segmented" | "passed" | "rejected";
+  /** The frames written for it, in order (empty when rejected). */
+  out: Uint8Array[];
+  /** The rejection reason, when rejected. */
+  reason?: string;
+}
+
+/**
+ * Returns an all-zero summary.
+ *
+ * @returns A new summary.
+ *
+ * @example
+ * ```ts
+ * import { emptySummary } from "./segment_run.ts";
+ * emptySummary().framesIn; // 0
+ * ```
+ */
+export function emptySummary(): SegmentSummary {
+  return {
+    framesIn: 0,
+    superPackets: 0,
+    segmentsOut: 0,
+    passed: 0,
+    rejected: 0,
+    badChecksums: 0,
+    reasons: new Map(),
+    paths: new Map(),
+  };
+}
+
+/**
+ * The frame contract over a stream of frames: yields, per input frame, the
+ * frames that go out for it, and counts into `s`.
+ *
+ * @param frames Input frames, in order.
+ * @param o The options (input/output paths are used in messages only).
+ * @param s The counts to update.
+ * @returns A generator of outcomes.
+ * @throws {UsageError} For an unsupported link type (unusable input).
+ *
+ * @example
+ * ```ts ignore
+ * for (const r of segmentFrames(reader.frames(), opts, emptySummary())) {
+ *   for (const f of r.out) writer.write(f);
+ * }
+ * ```
+ */
+export function* segmentFrames(
+  frames: Iterable<Frame>,
+  o: Omit<SegmentRunOptions, "output">,
+  s: SegmentSummary,
+): Generator<FrameOutcome> {
+  const vxlanPorts = o.vxlanPorts ?? [4789];
+  const reject = (reason: string) => {
+    s.rejected++;
+    s.reasons.set(reason, (s.reasons.get(reason) ?? 0) + 1);
+  };
+  for (const frame of frames) {
+    s.framesIn++;
+    if (!SUPPORTED_LINKTYPES.includes(frame.linkType)) {
+      throw new UsageError(
+        `${o.input}: frame ${frame.number} at offset ${frame.fileOffset}: link type ${frame.linkType} is not supported (Ethernet, RAW, LINUX_SLL, LINUX_SLL2, IPV4, IPV6 are)`,
+      );
+    }
+    if (frame.data.length < frame.origLen) {
+      // Cut by the snap length: nothing can be checked; pass it on.
+      s.passed++;
+      yield { frame, kind: "passed", out: [frame.data] };
+      continue;
+    }
+    let layout;
+    try {
+      layout = parsePacket(frame.data, frame.linkType, { vxlanPorts });
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      o.warn?.(
+        `${o.input}: frame ${frame.number} at offset ${frame.fileOffset}: ${e.message}`,
+      );
+      reject("malformed");
+      yield {
+        frame,
+        kind: "rejected",
+        out: o.keepRejected ? [frame.data] : [],
+        reason: "malformed",
+      };
+      continue;
+    }
+    if (
+      layout.l4 !== null && !isFragment(layout) &&
+      layout.payloadLen > o.gsoSize
+    ) {
+      s.superPackets++;
+      const skb = skbFromFrame(frame.data, layout, {
+        gsoSize: o.gsoSize,
+        fixedId: o.fixedId ?? false,
+        accecn: o.accecn ?? false,
+        ufo: o.ufo ?? false,
+      })!;
+      try {
+        const r = o.engine(skb, frame);
+        s.paths.set(r.path, (s.paths.get(r.path) ?? 0) + 1);
+        o.onPath?.(frame.number, r.path, r.reasons);
+        const out: Uint8Array[] = [];
+        for (const f of r.frames) out.push(f);
+        s.segmentsOut += out.length;
+        yield { frame, kind: "segmented", out };
+      } catch (e) {
+        if (!(e instanceof SegmentError)) throw e;
+        o.warn?.(
+          `${o.input}: frame ${frame.number} at offset ${frame.fileOffset}: rejected: ${e.message}`,
+        );
+        reject(e.reason);
+        yield {
+          frame,
+          kind: "rejected",
+          out: o.keepRejected ? [frame.data] : [],
+          reason: e.reason,
+        };
+      }
+      continue;
+    }
+    const copy = frame.data.slice();
+    s.badChecksums += completePassThrough(copy, layout);
+    s.passed++;
+    yield { frame, kind: "passed", out: [copy] };
+  }
+}
+
+function isFragment(layout: PacketLayout): boolean {
+  return (layout.outer?.fragment ?? false) ||
+    (layout.inner?.fragment ?? false);
+}
+
+/**
+ * Runs the frame contract over one capture file and writes the output
+ * file. Frames are streamed: memory does not grow with the file.
+ *
+ * @param o The options.
+ * @returns The counts.
+ * @throws {UsageError} For unusable input (bad file, unsupported link
+ *   type); the message names the frame and byte offset.
+ *
+ * @example
+ * ```ts ignore
+ * const s = runSegment({ input, output, gsoSize: 1448, engine });
+ * ```
+ */
+export function runSegment(o: SegmentRunOptions): SegmentSummary {
+  const s = emptySummary();
+  const reader = openReader(o.input);
+  let writer: CaptureWriter | undefined;
+  const ifMap = new Map<string, number>();
+  try {
+    for (const r of segmentFrames(guarded(reader, o.input), o, s)) {
+      const frame = r.frame;
+      writer ??= createCaptureWriter(o.output, {});
+      const key = `${frame.section ?? 0}/${frame.interfaceId}`;
+      let id = ifMap.get(key);
+      if (id === undefined) {
+        const info = reader.interfaces.find((i) =>
+          i.id === frame.interfaceId &&
+          i.section === (frame.section ?? i.section)
+        );
+        id = writer.addInterface({
+          linkType: frame.linkType,
+          tsresolNs: true,
+          ...(info?.name !== undefined ? { name: info.name } : {}),
+        });
+        ifMap.set(key, id);
+      }
+      for (const data of r.out) {
+        writer.write({
+          data,
+          origLen: data.length,
+          timestampNs: frame.timestampNs,
+          interfaceId: id,
+        });
+      }
+    }
+    writer ??= createCaptureWriter(o.output, { linkType: 1 });
+  } finally {
+    writer?.close();
+    reader.close();
+  }
+  return s;
+}
+
+function* guarded(reader: CaptureReader, path: string): Generator<Frame> {
+  const it = reader.frames();
+  for (;;) {
+    let next: IteratorResult<Frame>;
+    try {
+      next = it.next();
+    } catch (e) {
+      if (e instanceof TsolabError) {
+        throw new UsageError(`${path}: ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/**
+ * Opens a capture for reading, turning a missing or invalid file into a
+ * one-line `UsageError`.
+ *
+ * @param path The file.
+ * @returns The reader.
+ * @throws {UsageError} When the file is missing or not a capture.
+ *
+ * @example
+ * ```ts ignore
+ * const r = openReader("in.pcap");
+ * ```
+ */
+export function openReader(path: string): CaptureReader {
+  try {
+    return CaptureReader.openFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new UsageError(`${path}: no such file`);
+    }
+    if (e instanceof TsolabError) {
+      throw new UsageError(`${path}: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+}
