@@ -153,7 +153,7 @@ export async function captureMain(args: string[]): Promise<number> {
     return 0;
   }
   const names = values.scenario ?? [];
-  if (values.all === (names.length > 0)) {
+  if (Boolean(values.all) === (names.length > 0)) {
     console.error(
       "vectors capture: give --scenario NAME or --all (see --help)",
     );
