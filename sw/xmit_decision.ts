@@ -233,7 +233,7 @@ function gsoFeaturesCheck(
   }
   if (skb.gsoType === 0) {
     reasons.push(
-      "gso_type 0 on a GSO skb (skb_warn_bad_offload): software GSO",
+      "gso_type 0 on a GSO skb (skb_warn_bad_offload): segmentation features cleared",
     );
     return f & ~GSO_MASK;
   }
@@ -528,6 +528,13 @@ export function xmitDecision(skb: SkBuff, dev: XmitDevice): XmitDecision {
 
   if (skb.gsoSize !== 0) {
     if (!netifNeedsGso(skb, features)) {
+      // skb_gso_ok: a gso_type with no bits asks for no feature, so the driver gets it
+      if (gsoTypeToFeatures(skb.gsoType) === 0n) {
+        reasons.push(
+          `no gso_type bit to check: the device gets the GSO skb (gso_size ${skb.gsoSize})`,
+        );
+        return { path: "hardware", features, reasons };
+      }
       reasons.push(
         `${
           featureNames(gsoTypeToFeatures(skb.gsoType)).join(", ")
