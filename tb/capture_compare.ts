@@ -7,9 +7,13 @@
  */
 
 import { type PacketLayout, parsePacket } from "../sw/packet_layout.ts";
-import { firstDifference } from "../sw/bytes.ts";
 import type { Frame } from "../sw/types.ts";
-import { fieldAt, fieldValue } from "./field_names.ts";
+import {
+  type CompareContext,
+  type Divergence,
+  Scoreboard,
+  type Tolerance,
+} from "./scoreboard.ts";
 import {
   emptySummary,
   type Engine,
@@ -18,39 +22,12 @@ import {
 } from "./segment_run.ts";
 
 /**
- * The first difference between the engine's and the expected frames.
- *
- * @example
- * ```ts
- * import type { Mismatch } from "./capture_compare.ts";
- * const m: Mismatch = {
- *   frame: 40, segment: 3, field: "tcp.seq", expected: "0x00001000",
- *   actual: "0x00000fb4", offset: 38,
- * };
- * ```
- */
-export interface Mismatch {
-  /** Ingress frame number (1-based). */
-  frame: number;
-  /** Index of the output among that frame's outputs (0-based). */
-  segment: number;
-  /** Wireshark name of the differing field. */
-  field: string;
-  /** The expected field value. */
-  expected: string;
-  /** The engine's field value. */
-  actual: string;
-  /** Byte offset of the first difference. */
-  offset: number;
-}
-
-/**
  * The result of comparing one capture pair.
  *
  * @example
  * ```ts ignore
  * const r = compareCaptures(inPath, outPath, engine);
- * if (r.mismatch) console.log(r.mismatch.field);
+ * if (r.mismatch) console.log(formatDivergence(r.mismatch));
  * ```
  */
 export interface CompareResult {
@@ -65,7 +42,11 @@ export interface CompareResult {
   /** Segments produced for super-packets. */
   segments: number;
   /** First difference, or null when every frame matched. */
-  mismatch: Mismatch | null;
+  mismatch: Divergence | null;
+  /** Every difference found (just the first unless keepGoing). */
+  divergences: Divergence[];
+  /** Frames that matched only thanks to a tolerance, by name. */
+  tolerated: Record<string, number>;
 }
 
 /**
@@ -135,7 +116,19 @@ export function compareCaptures(
   ingress: string,
   egress: string,
   makeEngine: () => Engine,
-  opts: { sender?: string; gsoSize?: number; vxlanPorts?: number[] } = {},
+  opts: {
+    sender?: string;
+    gsoSize?: number;
+    vxlanPorts?: number[];
+    keepGoing?: boolean;
+    tolerances?: readonly Tolerance[];
+    /**
+     * The egress capture is the device under test and the engine is the
+     * reference (`check`); by default the egress capture is the truth and
+     * the engine is checked (`verify`).
+     */
+    egressIsDut?: boolean;
+  } = {},
 ): CompareResult {
   const vxlanPorts = opts.vxlanPorts ?? [4789];
   const inFrames = readAll(ingress);
@@ -165,11 +158,24 @@ export function compareCaptures(
     const l = layoutOf(f, vxlanPorts);
     return l !== null && sourceAddress(f.data, l) === sender;
   });
+  const sb = new Scoreboard({
+    keepGoing: opts.keepGoing ?? false,
+    tolerances: opts.tolerances ?? [],
+  });
+  const dut = opts.egressIsDut ?? false;
+  const cmp = (
+    ctx: CompareContext,
+    fromEgress: Uint8Array | undefined,
+    fromEngine: Uint8Array | undefined,
+    last = false,
+  ) =>
+    dut
+      ? sb.compare(ctx, fromEngine, fromEgress, last)
+      : sb.compare(ctx, fromEgress, fromEngine, last);
   let k = 0;
   let frames = 0;
   let segments = 0;
   let superPackets = 0;
-  let mismatch: Mismatch | null = null;
   for (
     const r of segmentFrames(fromSender, {
       input: ingress,
@@ -182,57 +188,41 @@ export function compareCaptures(
       superPackets++;
       segments += r.out.length;
     }
-    for (let i = 0; i < r.out.length; i++) {
-      const got = r.out[i]!;
-      const exp = expected[k++];
-      frames++;
-      if (mismatch !== null) continue;
-      if (exp === undefined) {
-        mismatch = {
-          frame: r.frame.number,
-          segment: i,
-          field: "frame",
-          expected: "no more frames",
-          actual: `${got.length} bytes`,
-          offset: 0,
-        };
-        continue;
-      }
-      const d = firstDifference(exp.data, got);
-      if (d >= 0) {
-        const f = fieldAt(exp.data, exp.layout, d, got);
-        mismatch = {
-          frame: r.frame.number,
-          segment: i,
-          field: f.name,
-          expected: f.len === 0
-            ? `${exp.data.length} bytes`
-            : fieldValue(exp.data, f),
-          actual: f.len === 0 ? `${got.length} bytes` : fieldValue(got, f),
-          offset: d,
-        };
-      }
-    }
-    if (r.kind === "rejected" && mismatch === null) {
-      mismatch = {
-        frame: r.frame.number,
-        segment: 0,
-        field: "frame",
-        expected: "segments",
-        actual: `rejected (${r.reason})`,
-        offset: 0,
-      };
-    }
-  }
-  if (mismatch === null && k < expected.length) {
-    mismatch = {
-      frame: fromSender.at(-1)?.number ?? 0,
-      segment: 0,
-      field: "frame",
-      expected: `${expected.length} frames`,
-      actual: `${k} frames`,
-      offset: 0,
+    const ctx = {
+      input: ingress,
+      frame: r.frame.number,
+      linkType: r.frame.linkType,
     };
+    if (r.kind === "rejected") {
+      cmp({ ...ctx, segment: 0 }, expected[k]?.data, undefined);
+      k++;
+    }
+    for (let i = 0; i < r.out.length; i++) {
+      frames++;
+      cmp(
+        { ...ctx, segment: i },
+        expected[k++]?.data,
+        r.out[i],
+        i === r.out.length - 1,
+      );
+    }
+    if (sb.stopped) break;
   }
-  return { sender, gsoSize, superPackets, frames, segments, mismatch };
+  while (!sb.stopped && k < expected.length) {
+    cmp(
+      { input: egress, frame: fromSender.at(-1)?.number ?? 0, segment: k },
+      expected[k++]!.data,
+      undefined,
+    );
+  }
+  return {
+    sender,
+    gsoSize,
+    superPackets,
+    frames,
+    segments,
+    mismatch: sb.divergences[0] ?? null,
+    divergences: sb.divergences,
+    tolerated: Object.fromEntries(sb.tolerated),
+  };
 }

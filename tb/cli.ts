@@ -6,6 +6,7 @@
  */
 
 import { TsolabError } from "../sw/types.ts";
+import { checkMain } from "./check_command.ts";
 import { segmentMain } from "./segment_command.ts";
 import { verifyMain } from "./verify_command.ts";
 
@@ -18,6 +19,7 @@ Usage: tsolab <command> [options]   (deno task tsolab <command> …)
 Commands:
   verify     check the engines against the kernel's own output (the main job)
   segment    segment a capture's super-packets as Linux (or the NIC model) does
+  check      compare your device's wire capture with the Linux reference
 
 Run "tsolab <command> --help" for a command's options and an example.
 
@@ -25,6 +27,7 @@ Exit status: 0 ok; 1 verification mismatch; 2 bad input, usage or refusal.
 `;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  check: checkMain,
   segment: segmentMain,
   verify: verifyMain,
 };

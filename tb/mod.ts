@@ -13,12 +13,16 @@
  */
 
 export * from "./capture_compare.ts";
+export * from "./check_command.ts";
+export * from "./checksum_report.ts";
 export * from "./cli.ts";
 export * from "./cli_args.ts";
 export * from "./device_setup.ts";
 export * from "./field_names.ts";
 export * from "./pass_through.ts";
+export * from "./scoreboard.ts";
 export * from "./segment_command.ts";
 export * from "./segment_run.ts";
 export * from "./sw_engine.ts";
+export * from "./tolerances.ts";
 export * from "./verify_command.ts";

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 import { UsageError } from "./cli_args.ts";
 import { compareCaptures, type CompareResult } from "./capture_compare.ts";
+import { formatDivergence } from "./scoreboard.ts";
 import type { Engine } from "./segment_run.ts";
 import { swTransmit } from "./sw_engine.ts";
 
@@ -103,8 +104,10 @@ export function formatCompare(
   const head = `${name.padEnd(16)} ${engine.padEnd(3)} gso_size=${r.gsoSize} ` +
     `super_packets=${r.superPackets} segments=${r.segments} frames=${r.frames}`;
   if (r.mismatch === null) return `${head} pass`;
-  const m = r.mismatch;
-  return `${head} FAIL\n  frame ${m.frame} segment ${m.segment}: ${m.field} expected ${m.expected} got ${m.actual} (first differing byte at offset ${m.offset})`;
+  return `${head} FAIL\n` +
+    r.divergences.map((d) => formatDivergence(d).replace(/^/gm, "  ")).join(
+      "\n",
+    );
 }
 
 /**
