@@ -115,7 +115,7 @@ export interface Topology {
   egressFeatures(): Promise<string[]>;
   /** The egress device's tx_dropped counter. */
   egressTxDropped(): Promise<number>;
-  /** Starts both captures and waits until both listen. */
+  /** Starts both captures, egress first, and waits until both listen. */
   startCaptures(inFile: string, outFile: string): Promise<void>;
   /**
    * Sends the end marker from the receiver, waits until both files hold it,
@@ -284,6 +284,22 @@ class BuiltTopology implements Topology {
       const name = `tsolab-${this.id}-${role}`;
       await this.run(["ip", "netns", "add", name]);
       this.netns[role] = name;
+      if (role !== "bridge") {
+        // No spontaneous IPv6 traffic once the captures run: no DAD, no router
+        // solicitations, MLD reports (and their repeats) sent during setup.
+        await this.runIn(role, [
+          "sysctl",
+          "-qw",
+          "net.ipv6.conf.all.accept_dad=0",
+          "net.ipv6.conf.default.accept_dad=0",
+          "net.ipv6.conf.all.router_solicitations=0",
+          "net.ipv6.conf.default.router_solicitations=0",
+          "net.ipv6.conf.all.mldv1_unsolicited_report_interval=1",
+          "net.ipv6.conf.default.mldv1_unsolicited_report_interval=1",
+          "net.ipv6.conf.all.mldv2_unsolicited_report_interval=1",
+          "net.ipv6.conf.default.mldv2_unsolicited_report_interval=1",
+        ]);
+      }
     }
     await this.runIn("bridge", [
       "sysctl",
@@ -610,11 +626,18 @@ class BuiltTopology implements Topology {
   }
 
   async startCaptures(inFile: string, outFile: string): Promise<void> {
+    // Egress first, so that everything the ingress capture sees can also
+    // be seen leaving; finishCaptures stops them in the opposite order.
     const br = this.#ns("bridge");
-    this.#captures.push(
-      await startTcpdump(this.commands, br, this.ingressDevice, inFile),
+    const out = await startTcpdump(this.commands, br, "p2", outFile);
+    this.#captures = [out];
+    const inn = await startTcpdump(
+      this.commands,
+      br,
+      this.ingressDevice,
+      inFile,
     );
-    this.#captures.push(await startTcpdump(this.commands, br, "p2", outFile));
+    this.#captures = [inn, out];
     this.#files = [inFile, outFile];
   }
 
