@@ -510,6 +510,7 @@ Deno.test("PcapngReader reads obsolete packet blocks with their comments and fla
       fileOffset: bytes.length - (12 + 20 + 36 + 8 + 8 + 4),
       comments: ["old"],
       epbFlags: 1,
+      section: 0,
     }]);
   }
 });

@@ -362,6 +362,7 @@ export class PcapngReader {
       interfaceId: id,
       linkType: clock.info.linkType,
       fileOffset: c.at,
+      section: clock.info.section,
     };
     forEachOption(c, b + 28 + ((capLen + 3) & ~3), (code, p, len) => {
       if (code === 1) {
@@ -398,6 +399,7 @@ export class PcapngReader {
       interfaceId: 0,
       linkType: clock.info.linkType,
       fileOffset: c.at,
+      section: clock.info.section,
     };
   }
 }
