@@ -112,6 +112,11 @@ export interface GsoOptions {
    * reproduction has to be told the value. Default 0.
    */
   ufo6FragId?: number;
+  /**
+   * The device's gso_partial_features: types it segments only when the
+   * stack first cuts GSO_PARTIAL chunks.
+   */
+  gsoPartialFeatures?: bigint;
 }
 
 /**

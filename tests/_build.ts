@@ -130,3 +130,90 @@ export function skbFor(
   });
   return { skb, b };
 }
+
+export interface VxlanOptions {
+  outerV6?: boolean;
+  innerV6?: boolean;
+  outerCsum?: boolean;
+  payloadLen: number;
+  gsoSize: number;
+  outerId?: number;
+}
+
+// A VXLAN (port 4789, VNI 7) super-packet as the vxlan driver hands it to
+// the device: inner TCP seeded, outer UDP seeded with S(len) when the tunnel
+// checksums (udp_set_csum), zero otherwise.
+export function buildVxlan(
+  o: VxlanOptions,
+): {
+  skb: SkBuff;
+  frame: Uint8Array;
+  udpOff: number;
+  innerIpOff: number;
+  innerL4Off: number;
+  outerIpOff: number;
+} {
+  const inner = buildFrame({
+    ipv6: o.innerV6 ?? false,
+    payloadLen: o.payloadLen,
+    tcpOptionsLen: 12,
+  });
+  const outerIpLen = o.outerV6 ? 40 : 20;
+  const hdr = 14 + outerIpLen + 8 + 8;
+  const f = new Uint8Array(hdr + inner.frame.length);
+  f.set([2, 0, 0, 0, 0, 0x12, 2, 0, 0, 0, 0, 0x11], 0);
+  setU16(f, 12, o.outerV6 ? 0x86dd : 0x0800);
+  const ip = 14;
+  const udp = ip + outerIpLen;
+  const udpLen = 16 + inner.frame.length;
+  if (o.outerV6) {
+    f[ip] = 0x60;
+    setU16(f, ip + 4, udpLen);
+    f[ip + 6] = 17;
+    f[ip + 7] = 64;
+    f.set([0xfd, 0x78, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], ip + 8);
+    f.set([0xfd, 0x78, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], ip + 24);
+  } else {
+    f[ip] = 0x45;
+    setU16(f, ip + 2, 20 + udpLen);
+    setU16(f, ip + 4, o.outerId ?? 0xfffe);
+    f[ip + 8] = 64;
+    f[ip + 9] = 17;
+    f.set([10, 78, 0, 1, 10, 78, 0, 2], ip + 12);
+  }
+  setU16(f, udp, 51000);
+  setU16(f, udp + 2, 4789);
+  setU16(f, udp + 4, udpLen);
+  f[udp + 8] = 0x08;
+  f[udp + 14] = 7; // VNI 7 in bytes 4..6
+  f.set(inner.frame, udp + 16);
+  if (o.outerCsum) {
+    const seed = o.outerV6
+      ? pseudoHeaderSum6(f, ip, 17, udpLen)
+      : pseudoHeaderSum4(f, ip, 17, udpLen);
+    setU16(f, udp + 6, seed);
+  }
+  const innerMac = udp + 16;
+  const innerIpOff = innerMac + inner.ipOff;
+  const innerL4Off = innerMac + inner.l4Off;
+  const payloadOff = innerMac + inner.payloadOff;
+  const skb = newSkb({
+    linear: f.subarray(0, payloadOff),
+    frags: [{ page: f, offset: payloadOff, size: f.length - payloadOff }],
+    gsoSize: o.gsoSize,
+    gsoType: ((o.innerV6 ? SKB_GSO.TCPV6 : SKB_GSO.TCPV4) |
+      (o.outerCsum ? SKB_GSO.UDP_TUNNEL_CSUM : SKB_GSO.UDP_TUNNEL)) >>> 0,
+    ipSummed: IP_SUMMED.PARTIAL,
+    csumStart: innerL4Off,
+    csumOffset: 16,
+    networkHeader: ip,
+    transportHeader: udp,
+    protocol: o.outerV6 ? 0x86dd : 0x0800,
+    encapsulation: true,
+    innerMacHeader: innerMac,
+    innerNetworkHeader: innerIpOff,
+    innerTransportHeader: innerL4Off,
+    innerProtocol: o.innerV6 ? 0x86dd : 0x0800,
+  });
+  return { skb, frame: f, udpOff: udp, innerIpOff, innerL4Off, outerIpOff: ip };
+}

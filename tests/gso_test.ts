@@ -8,7 +8,7 @@ import { SegmentError } from "../sw/segment_error.ts";
 import { skbSegment } from "../sw/skb_segment.ts";
 import { GSO_BY_FRAGS, newSkb } from "../sw/skbuff.ts";
 import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
-import { buildFrame, skbFor } from "./_build.ts";
+import { buildFrame, buildVxlan, skbFor } from "./_build.ts";
 
 const SW = NETIF_F.SG | NETIF_F.GSO; // the kernel captures' egress: no csum
 
@@ -437,10 +437,37 @@ Deno.test("segment() reproduces the udpgso passing rows as datagram sizes", asyn
     ["16 max count of 1-byte segs", 128, 1, Array(128).fill(1)],
   ];
   for (const [name, len, gso, want] of rows) {
-    await t.step(name, () => {
+    await t.step(`v4 ${name}`, () => {
       const { skb } = skbFor({ udp: true, payloadLen: len, gsoSize: gso });
       const segs = [...segment(skb, SW)];
       assert.deepEqual(segs.map((s) => s.data.length - s.payloadOffset), want);
+    });
+  }
+  const rows6: [string, number, number, number[], boolean?][] = [
+    ["7 MSS+1", 1453, 1452, [1452, 1]],
+    ["8 exactly 2 MSS", 2904, 1452, [1452, 1452]],
+    ["9 2 MSS + 1", 2905, 1452, [1452, 1452, 1]],
+    ["10 max segs", 65340, 1452, Array(45).fill(1452)],
+    ["11 max bytes", 65527, 1452, [...Array(45).fill(1452), 187]],
+    ["14 two 1-byte segs", 2, 1, [1, 1]],
+    ["14b two 1-byte segs with a Hop-by-Hop header", 2, 1, [1, 1], true],
+    ["15 2+2+1", 5, 2, [2, 2, 1]],
+    ["16 max count of 1-byte segs", 128, 1, Array(128).fill(1)],
+  ];
+  for (const [name, len, gso, want, hbh] of rows6) {
+    await t.step(`v6 ${name}`, () => {
+      const { skb, b } = skbFor({
+        ipv6: true,
+        udp: true,
+        payloadLen: len,
+        gsoSize: gso,
+        ...(hbh ? { extHeaders: [{ type: 0, len: 8 }] } : {}),
+      });
+      const segs = [...segment(skb, SW)];
+      assert.deepEqual(segs.map((s) => s.data.length - s.payloadOffset), want);
+      for (const s of segs) {
+        assert.ok(l4Verifies(s.data, b.ipOff, b.l4Off, true, 17));
+      }
     });
   }
 });
@@ -450,5 +477,131 @@ Deno.test("buildFrame() helper makes frames whose seed is the pseudo-header sum"
   assert.equal(
     getU16(b.frame, b.l4Off + 16),
     pseudoHeaderSum4(b.frame, b.ipOff, 6, 30),
+  );
+});
+
+Deno.test("segment() segments VXLAN with and without the outer UDP checksum, over IPv4 and IPv6", async (t) => {
+  for (const outerV6 of [false, true]) {
+    for (const innerV6 of [false, true]) {
+      for (const outerCsum of [false, true]) {
+        await t.step(
+          `outer v${outerV6 ? 6 : 4} inner v${
+            innerV6 ? 6 : 4
+          } csum ${outerCsum}`,
+          () => {
+            const v = buildVxlan({
+              outerV6,
+              innerV6,
+              outerCsum,
+              payloadLen: 5000,
+              gsoSize: 1378,
+            });
+            const segs = [...segment(v.skb, SW)];
+            assert.equal(segs.length, 4);
+            segs.forEach((s, i) => {
+              const d = s.data;
+              assert.equal(
+                getU16(d, v.udpOff + 4),
+                d.length - v.udpOff,
+                "outer udp.length",
+              );
+              if (outerCsum) {
+                assert.ok(
+                  l4Verifies(d, v.outerIpOff, v.udpOff, outerV6, 17),
+                  `outer udp.checksum ${i}`,
+                );
+              } else assert.equal(getU16(d, v.udpOff + 6), 0);
+              if (!outerV6) {
+                assert.equal(
+                  getU16(d, v.outerIpOff + 4),
+                  (0xfffe + i) & 0xffff,
+                  "outer ip.id",
+                );
+                assert.equal(
+                  onesSum(d, v.outerIpOff, v.outerIpOff + 20),
+                  0xffff,
+                );
+              }
+              assert.ok(
+                l4Verifies(d, v.innerIpOff, v.innerL4Off, innerV6, 6),
+                `inner tcp.checksum ${i}`,
+              );
+            });
+          },
+        );
+      }
+    }
+  }
+});
+
+Deno.test("segment() takes BIG TCP IPv4 (tot_len 0) up to 524280 bytes", () => {
+  const { skb, b } = skbFor({
+    payloadLen: 524280 - 66,
+    gsoSize: 9000,
+    tcpOptionsLen: 12,
+  });
+  const lin = skb.linear.slice();
+  lin[b.ipOff + 2] = 0;
+  lin[b.ipOff + 3] = 0;
+  skb.linear = lin;
+  let n = 0;
+  for (const s of segment(skb, SW)) {
+    assert.equal(getU16(s.data, b.ipOff + 2), s.data.length - b.ipOff);
+    assert.ok(l4Verifies(s.data, b.ipOff, b.l4Off, false, 6));
+    n++;
+  }
+  assert.equal(n, Math.ceil((524280 - 66) / 9000));
+});
+
+Deno.test("segment() strips a BIG TCP IPv6 jumbo Hop-by-Hop header", () => {
+  const payloadLen = 200000;
+  const { skb, b } = skbFor({
+    ipv6: true,
+    payloadLen,
+    gsoSize: 8940,
+    extHeaders: [{ type: 0, len: 8 }],
+  });
+  const f = skb.frags[0]!.page;
+  // Turn the 8-byte HBH into the jumbo option: type 0xC2, len 4, value.
+  const j = b.ipOff + 40;
+  f[j + 2] = 0xc2;
+  f[j + 3] = 4;
+  const total = 8 + 20 + payloadLen;
+  f[j + 4] = total >>> 24;
+  f[j + 5] = (total >>> 16) & 0xff;
+  f[j + 6] = (total >>> 8) & 0xff;
+  f[j + 7] = total & 0xff;
+  f[b.ipOff + 4] = 0;
+  f[b.ipOff + 5] = 0;
+  skb.linear = f.subarray(0, b.payloadOff);
+  const segs = [...segment(skb, SW)];
+  assert.equal(segs.length, Math.ceil(payloadLen / 8940));
+  for (const s of segs) {
+    assert.equal(s.data[b.ipOff + 6], 6, "next header is TCP");
+    assert.equal(getU16(s.data, b.ipOff + 4), s.data.length - b.ipOff - 40);
+    assert.ok(l4Verifies(s.data, b.ipOff, b.ipOff + 40, true, 6));
+  }
+});
+
+Deno.test("segment() cuts GSO_PARTIAL chunks for a tunnel the device only does partially", () => {
+  const v = buildVxlan({ outerCsum: true, payloadLen: 10000, gsoSize: 1000 });
+  const f = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO | NETIF_F.GSO_PARTIAL |
+    NETIF_F.GSO_UDP_TUNNEL_CSUM;
+  const segs = [...segment(v.skb, f, {
+    gsoPartialFeatures: NETIF_F.GSO_UDP_TUNNEL_CSUM,
+    hwEncFeatures: NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO |
+      NETIF_F.GSO_PARTIAL,
+  })];
+  // one chunk of 10 segments' payload: nothing left over
+  assert.equal(segs.length, 1);
+  const d = segs[0]!.data;
+  assert.equal(segs[0]!.gsoSize, 1000);
+  assert.equal(segs[0]!.gsoSegs, 10);
+  assert.ok((segs[0]!.gsoType & SKB_GSO.PARTIAL) !== 0);
+  // outer lengths are those of one 1000-byte segment
+  assert.equal(getU16(d, v.udpOff + 4), 1000 + (v.innerL4Off + 32) - v.udpOff);
+  assert.equal(
+    getU16(d, v.outerIpOff + 2),
+    1000 + (v.innerL4Off + 32) - v.outerIpOff,
   );
 });
