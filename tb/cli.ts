@@ -7,6 +7,7 @@
 
 import { TsolabError } from "../sw/types.ts";
 import { checkMain } from "./check_command.ts";
+import { featuresMain } from "./features_command.ts";
 import { segmentMain } from "./segment_command.ts";
 import { verifyMain } from "./verify_command.ts";
 
@@ -20,6 +21,7 @@ Commands:
   verify     check the engines against the kernel's own output (the main job)
   segment    segment a capture's super-packets as Linux (or the NIC model) does
   check      compare your device's wire capture with the Linux reference
+  features   the model device's offload features, as ethtool -k shows them
 
 Run "tsolab <command> --help" for a command's options and an example.
 
@@ -28,6 +30,7 @@ Exit status: 0 ok; 1 verification mismatch; 2 bad input, usage or refusal.
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   check: checkMain,
+  features: featuresMain,
   segment: segmentMain,
   verify: verifyMain,
 };
