@@ -22,6 +22,7 @@ export * from "./features_command.ts";
 export * from "./field_names.ts";
 export * from "./pass_through.ts";
 export * from "./preset_device.ts";
+export * from "./progress.ts";
 export * from "./scoreboard.ts";
 export * from "./segment_command.ts";
 export * from "./segment_run.ts";

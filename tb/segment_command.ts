@@ -138,6 +138,7 @@ export async function segmentMain(args: string[]): Promise<number> {
     ufo: values.ufo ?? false,
     keepRejected: values["keep-rejected"] ?? false,
     warn: (line) => console.error(line),
+    progress: !values.json,
     ...(values.explain
       ? {
         onPath: (n: number, path: string, reasons: string[]) =>

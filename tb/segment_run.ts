@@ -21,6 +21,7 @@ import {
 } from "../vectors/capture_writer.ts";
 import { UsageError } from "./cli_args.ts";
 import { completePassThrough } from "./pass_through.ts";
+import { ProgressBar } from "./progress.ts";
 import type { EngineResult } from "./sw_engine.ts";
 
 /**
@@ -64,6 +65,8 @@ export interface SegmentRunOptions {
   warn?: (line: string) => void;
   /** Called for every super-packet with its path (for `--explain`). */
   onPath?: (frame: number, path: string, reasons: string[]) => void;
+  /** Draw a progress line on a terminal (off for `--json`). */
+  progress?: boolean;
 }
 
 /**
@@ -281,9 +284,15 @@ export function runSegment(o: SegmentRunOptions): SegmentSummary {
   const reader = openReader(o.input);
   let writer: CaptureWriter | undefined;
   const ifMap = new Map<string, number>();
+  const bar = new ProgressBar({
+    label: "segment",
+    totalBytes: fileSize(o.input),
+    disabled: !(o.progress ?? false),
+  });
   try {
     for (const r of segmentFrames(guarded(reader, o.input), o, s)) {
       const frame = r.frame;
+      bar.update(s.framesIn, frame.fileOffset);
       writer ??= createCaptureWriter(o.output, {});
       const key = `${frame.section ?? 0}/${frame.interfaceId}`;
       let id = ifMap.get(key);
@@ -310,10 +319,19 @@ export function runSegment(o: SegmentRunOptions): SegmentSummary {
     }
     writer ??= createCaptureWriter(o.output, { linkType: 1 });
   } finally {
+    bar.done();
     writer?.close();
     reader.close();
   }
   return s;
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return Deno.statSync(path).size;
+  } catch {
+    return undefined;
+  }
 }
 
 function* guarded(reader: CaptureReader, path: string): Generator<Frame> {
