@@ -151,7 +151,11 @@ export async function startTcpdump(
     file,
     kill,
     async stop(): Promise<TcpdumpStats> {
-      if (!exited) child.kill("SIGINT");
+      if (!exited) {
+        try {
+          child.kill("SIGINT");
+        } catch { /* exited meanwhile */ }
+      }
       const s = await status;
       await drained;
       const num = (re: RegExp) => {

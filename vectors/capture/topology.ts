@@ -185,15 +185,22 @@ export const EGRESS_ETHTOOL_ARGS: readonly string[] = [
 
 const live = new Set<Topology>();
 let signalHandler: (() => void) | undefined;
+let interruptedBy: Deno.Signal | undefined;
 const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
 
 function track(t: Topology): void {
+  if (interruptedBy) {
+    throw new CaptureRunError(`Capture interrupted by ${interruptedBy}`);
+  }
   live.add(t);
   if (signalHandler) return;
   const handlers = SIGNALS.map((sig) => {
     const h = () => {
+      interruptedBy ??= sig;
       void (async () => {
-        for (const x of [...live]) await x.destroy();
+        while (live.size > 0) {
+          for (const x of [...live]) await x.destroy();
+        }
         Deno.exit(sig === "SIGINT" ? 130 : 143);
       })();
     };
@@ -231,6 +238,7 @@ class BuiltTopology implements Topology {
   #captures: TcpdumpCapture[] = [];
   #files: [string, string] | undefined;
   #destroyed = false;
+  #inflight: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: TopologyOptions, commands: string[]) {
     this.commands = commands;
@@ -246,8 +254,20 @@ class BuiltTopology implements Topology {
     return ns;
   }
 
-  run(argv: readonly string[], options?: { allowFailure?: boolean }) {
-    return runCommand(this.commands, argv, options);
+  run(
+    argv: readonly string[],
+    options?: { allowFailure?: boolean },
+  ): Promise<CommandOutput> {
+    if (this.#destroyed) {
+      return Promise.reject(
+        new CaptureRunError(
+          `Topology ${this.id} was removed; not running: ${shellLine(argv)}`,
+        ),
+      );
+    }
+    const p = runCommand(this.commands, argv, options);
+    this.#inflight = p.catch(() => {});
+    return p;
   }
 
   runIn(
@@ -260,6 +280,11 @@ class BuiltTopology implements Topology {
 
   spawnIn(role: NetnsRole, argv: readonly string[]): Deno.ChildProcess {
     const full = inNetns(this.#ns(role), argv);
+    if (this.#destroyed) {
+      throw new CaptureRunError(
+        `Topology ${this.id} was removed; not starting: ${shellLine(full)}`,
+      );
+    }
     this.commands.push(shellLine(full));
     const child = new Deno.Command(full[0]!, {
       args: full.slice(1),
@@ -282,8 +307,8 @@ class BuiltTopology implements Topology {
       : ["bridge", "receiver"];
     for (const role of roles) {
       const name = `tsolab-${this.id}-${role}`;
-      await this.run(["ip", "netns", "add", name]);
       this.netns[role] = name;
+      await this.run(["ip", "netns", "add", name]);
       if (role !== "bridge") {
         // No spontaneous IPv6 traffic once the captures run: no DAD, no router
         // solicitations, MLD reports (and their repeats) sent during setup.
@@ -629,15 +654,17 @@ class BuiltTopology implements Topology {
     // Egress first, so that everything the ingress capture sees can also
     // be seen leaving; finishCaptures stops them in the opposite order.
     const br = this.#ns("bridge");
-    const out = await startTcpdump(this.commands, br, "p2", outFile);
-    this.#captures = [out];
-    const inn = await startTcpdump(
-      this.commands,
-      br,
-      this.ingressDevice,
-      inFile,
-    );
-    this.#captures = [inn, out];
+    const order = [["p2", outFile], [this.ingressDevice, inFile]] as const;
+    for (const [dev, file] of order) {
+      const cap = await startTcpdump(this.commands, br, dev, file);
+      this.#captures.unshift(cap);
+      if (this.#destroyed) {
+        cap.kill();
+        throw new CaptureRunError(
+          `Topology ${this.id} was removed while its captures started`,
+        );
+      }
+    }
     this.#files = [inFile, outFile];
   }
 
@@ -708,10 +735,15 @@ class BuiltTopology implements Topology {
       await Promise.allSettled([child.stdout.cancel(), child.stderr.cancel()]);
     }
     this.tap?.close();
+    // A setup command may still be running (destroy from a signal handler):
+    // let it finish so that what it creates is removed too.
+    await this.#inflight;
     for (const role of ["sender", "receiver", "bridge"] as const) {
       const ns = this.netns[role];
       if (ns) {
-        await this.run(["ip", "netns", "del", ns], { allowFailure: true });
+        await runCommand(this.commands, ["ip", "netns", "del", ns], {
+          allowFailure: true,
+        });
       }
     }
     untrack(this);
