@@ -13,7 +13,7 @@ import type { ForwardStats } from "./_forward_stats.ts";
 import { LibcError } from "./_libc.ts";
 import { readPcap } from "./_pcap_scan.ts";
 import { VIRTIO_GSO, VIRTIO_NEEDS_CSUM } from "./_tap.ts";
-import { ScenarioSkipped } from "./errors.ts";
+import { CaptureRunError, ScenarioSkipped } from "./errors.ts";
 import { END_MARKER_ETHERTYPE } from "./marker.ts";
 import type { InjectGso, Scenario, ScenarioContext } from "./scenario.ts";
 import { runSocketFlow } from "./socket_flow.ts";
@@ -263,12 +263,14 @@ export async function captureScenario(
     if (known === undefined) rec.gso_size = st.inferredGsoSize;
     if (st.inForward > 0 && st.outForward === 0) {
       throw new ScenarioSkipped(
-        `The kernel sent none of the ${st.inForward} forward frame(s) out of p2 (tx_dropped +${rec.egress_tx_dropped}): ` +
-          "software segmentation refused the super-packet",
+        `None of the ${st.inForward} forward frame(s) of ${inName} left p2 (tx_dropped +${rec.egress_tx_dropped}): ` +
+          "the kernel dropped them before or during software segmentation",
       );
     }
     if (st.inForward === 0) {
-      throw new Error("No forward frame reached the ingress capture");
+      throw new CaptureRunError(
+        `No frame from the sender ${scenario.senderAddress} reached ${inName} on ${topo.ingressDevice}`,
+      );
     }
     if (st.superPackets === 0) {
       notes.push(
