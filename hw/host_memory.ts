@@ -1,0 +1,215 @@
+/**
+ * Host memory as the NIC sees it through DMA: buffers the driver maps get
+ * bus addresses; the NIC reads and writes by address. A mapping may be made
+ * of several parts laid end to end (a driver's private copy of the headers
+ * followed by the rest of the linear area), which counts as one mapping.
+ * Bus addresses keep the buffer's offset inside its 4 KiB page, so requests
+ * split at page boundaries as they would on a real host.
+ *
+ * @module
+ */
+import { HwUsageError } from "./errors.ts";
+
+interface Region {
+  addr: number;
+  end: number;
+  parts: Uint8Array[];
+  starts: number[];
+}
+
+/**
+ * A DMA-visible address space.
+ *
+ * @example
+ * ```ts
+ * import { HostMemory } from "./host_memory.ts";
+ * const mem = new HostMemory();
+ * const addr = mem.map([new Uint8Array([1, 2, 3])]);
+ * const out = new Uint8Array(2);
+ * mem.read(addr + 1, 2, out, 0);
+ * out; // Uint8Array [2, 3]
+ * ```
+ */
+export class HostMemory {
+  #regions: Region[] = [];
+  #next = 0x1_0000_0000;
+  /** DMA mappings made so far. */
+  mappings = 0;
+  /** Mappings currently live. */
+  live = 0;
+
+  /**
+   * Maps buffers laid end to end as one DMA mapping.
+   *
+   * @param parts The bytes, in order.
+   * @param pageOffset Offset of the first byte inside its page (0..4095).
+   * @returns The bus address of the first byte.
+   *
+   * @example
+   * ```ts
+   * import { HostMemory } from "./host_memory.ts";
+   * const mem = new HostMemory();
+   * (mem.map([new Uint8Array(10)], 100) % 4096); // 100
+   * ```
+   */
+  map(parts: readonly Uint8Array[], pageOffset = 0): number {
+    let len = 0;
+    const starts: number[] = [];
+    for (const p of parts) {
+      starts.push(len);
+      len += p.length;
+    }
+    const addr = this.#next + (pageOffset % 4096);
+    this.#next = Math.ceil((addr + Math.max(len, 1)) / 4096) * 4096 + 4096;
+    this.#regions.push({ addr, end: addr + len, parts: [...parts], starts });
+    this.mappings++;
+    this.live++;
+    return addr;
+  }
+
+  /**
+   * Removes a mapping.
+   *
+   * @param addr The address `map` returned.
+   * @throws {HwUsageError} When nothing is mapped there.
+   *
+   * @example
+   * ```ts
+   * import { HostMemory } from "./host_memory.ts";
+   * const mem = new HostMemory();
+   * mem.unmap(mem.map([new Uint8Array(4)]));
+   * mem.live; // 0
+   * ```
+   */
+  unmap(addr: number): void {
+    const i = this.#find(addr);
+    if (i < 0 || this.#regions[i]!.addr !== addr) {
+      throw new HwUsageError(
+        `Cannot unmap bus address 0x${addr.toString(16)}: not a mapping`,
+      );
+    }
+    this.#regions.splice(i, 1);
+    this.live--;
+  }
+
+  #find(addr: number): number {
+    const r = this.#regions;
+    let lo = 0;
+    let hi = r.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = r[mid]!;
+      if (addr < m.addr) hi = mid - 1;
+      else if (addr >= m.end && !(m.end === m.addr && addr === m.addr)) {
+        lo = mid + 1;
+      } else return mid;
+    }
+    return -1;
+  }
+
+  /**
+   * Tells whether `[addr, addr + len)` lies inside one mapping.
+   *
+   * @param addr Bus address.
+   * @param len Length in bytes.
+   * @returns True when the range is mapped.
+   *
+   * @example
+   * ```ts
+   * import { HostMemory } from "./host_memory.ts";
+   * const mem = new HostMemory();
+   * const a = mem.map([new Uint8Array(8)]);
+   * mem.isMapped(a + 4, 8); // false
+   * ```
+   */
+  isMapped(addr: number, len: number): boolean {
+    const i = this.#find(addr);
+    return i >= 0 && addr + len <= this.#regions[i]!.end;
+  }
+
+  /**
+   * Copies `len` bytes at bus address `addr` into `dst` (a DMA read).
+   *
+   * @param addr Bus address.
+   * @param len Bytes to copy.
+   * @param dst Destination.
+   * @param dstOff Offset in the destination.
+   * @throws {HwUsageError} When the range is not mapped.
+   *
+   * @example
+   * ```ts
+   * import { HostMemory } from "./host_memory.ts";
+   * const mem = new HostMemory();
+   * const a = mem.map([new Uint8Array([9]), new Uint8Array([8])]);
+   * const d = new Uint8Array(2);
+   * mem.read(a, 2, d, 0); // d = [9, 8]
+   * ```
+   */
+  read(addr: number, len: number, dst: Uint8Array, dstOff: number): void {
+    if (len === 0) return;
+    const i = this.#find(addr);
+    const r = i < 0 ? undefined : this.#regions[i];
+    if (r === undefined || addr + len > r.end) {
+      throw new HwUsageError(
+        `Cannot read ${len} bytes at bus address 0x${
+          addr.toString(16)
+        }: not mapped`,
+      );
+    }
+    let off = addr - r.addr;
+    let left = len;
+    let o = dstOff;
+    for (let k = 0; k < r.parts.length && left > 0; k++) {
+      const p = r.parts[k]!;
+      const s = r.starts[k]!;
+      if (off >= s + p.length) continue;
+      const from = off - s;
+      const n = Math.min(left, p.length - from);
+      dst.set(p.subarray(from, from + n), o);
+      o += n;
+      off += n;
+      left -= n;
+    }
+  }
+
+  /**
+   * Copies `src` to bus address `addr` (a DMA write).
+   *
+   * @param addr Bus address.
+   * @param src The bytes.
+   * @throws {HwUsageError} When the range is not mapped.
+   *
+   * @example
+   * ```ts
+   * import { HostMemory } from "./host_memory.ts";
+   * const mem = new HostMemory();
+   * const buf = new Uint8Array(4);
+   * const a = mem.map([buf]);
+   * mem.write(a + 2, new Uint8Array([7]));
+   * buf[2]; // 7
+   * ```
+   */
+  write(addr: number, src: Uint8Array): void {
+    const i = this.#find(addr);
+    const r = i < 0 ? undefined : this.#regions[i];
+    if (r === undefined || addr + src.length > r.end) {
+      throw new HwUsageError(
+        `Cannot write ${src.length} bytes at bus address 0x${
+          addr.toString(16)
+        }: not mapped`,
+      );
+    }
+    let off = addr - r.addr;
+    let done = 0;
+    for (let k = 0; k < r.parts.length && done < src.length; k++) {
+      const p = r.parts[k]!;
+      const s = r.starts[k]!;
+      if (off >= s + p.length) continue;
+      const from = off - s;
+      const n = Math.min(src.length - done, p.length - from);
+      p.set(src.subarray(done, done + n), from);
+      done += n;
+      off += n;
+    }
+  }
+}

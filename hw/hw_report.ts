@@ -1,0 +1,242 @@
+/**
+ * The model's run report: what it cost in cycles, bytes and time, where
+ * the time went, and what the driver had to fall back on. A plain object
+ * (JSON-able) plus a text rendering that echoes the effective
+ * configuration.
+ *
+ * @module
+ */
+import type { DriverMode, NicConfig } from "./nic_config.ts";
+import type { DirectionBytes, PcieTrafficKind } from "./pcie_link_model.ts";
+import type { StageName } from "./stage.ts";
+
+/**
+ * Distribution of a per-packet quantity.
+ *
+ * @example
+ * ```ts
+ * import { latencyStats } from "./hw_report.ts";
+ * latencyStats([4, 1, 3, 2]); // { min: 1, median: 2, p99: 4, max: 4 }
+ * ```
+ */
+export interface LatencyStats {
+  /** Smallest. */
+  min: number;
+  /** Median (nearest rank). */
+  median: number;
+  /** 99th percentile (nearest rank). */
+  p99: number;
+  /** Largest. */
+  max: number;
+}
+
+/**
+ * Min, median, p99 and max by nearest rank.
+ *
+ * @param values The values (any order).
+ * @returns The statistics, all 0 for no values.
+ *
+ * @example
+ * ```ts
+ * import { latencyStats } from "./hw_report.ts";
+ * latencyStats([]).max; // 0
+ * ```
+ */
+export function latencyStats(values: readonly number[]): LatencyStats {
+  if (values.length === 0) return { min: 0, median: 0, p99: 0, max: 0 };
+  const s = Float64Array.from(values).sort();
+  const rank = (p: number) => s[Math.max(0, Math.ceil(p * s.length) - 1)]!;
+  return {
+    min: s[0]!,
+    median: rank(0.5),
+    p99: rank(0.99),
+    max: s[s.length - 1]!,
+  };
+}
+
+/**
+ * PCIe traffic of a run.
+ *
+ * @example
+ * ```ts
+ * import type { PcieReport } from "./hw_report.ts";
+ * function total(p: PcieReport): number { return p.toDeviceBytes + p.toHostBytes; }
+ * ```
+ */
+export interface PcieReport {
+  /** Wire bytes host → device. */
+  toDeviceBytes: number;
+  /** Wire bytes device → host. */
+  toHostBytes: number;
+  /** TLPs host → device. */
+  tlpsToDevice: number;
+  /** TLPs device → host. */
+  tlpsToHost: number;
+  /** Bytes by purpose. */
+  byKind: Record<PcieTrafficKind, DirectionBytes>;
+  /** TLP-layer bandwidth per direction [Gb/s]. */
+  tlpGbps: number;
+  /** Busy share host → device [%]. */
+  utilizationToDevice: number;
+  /** Busy share device → host [%]. */
+  utilizationToHost: number;
+}
+
+/**
+ * Host-side work of the driver models.
+ *
+ * @example
+ * ```ts
+ * import type { HostReport } from "./hw_report.ts";
+ * const h: HostReport = { copyBytes: 0, checksumBytes: 0, linearized: 0 };
+ * ```
+ */
+export interface HostReport {
+  /** Bytes copied (headers, linearization, bounce buffers). */
+  copyBytes: number;
+  /** Bytes checksummed in software. */
+  checksumBytes: number;
+  /** Packets linearized. */
+  linearized: number;
+}
+
+/**
+ * The report of a run.
+ *
+ * @example
+ * ```ts
+ * import { createNic } from "./nic.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * const r = createNic(resolveConfig(), { driver: "hw-tso" }).report();
+ * r.frames; // 0
+ * ```
+ */
+export interface HwReport {
+  /** Preset name. */
+  preset: string;
+  /** Descriptor family. */
+  family: string;
+  /** Driver mode. */
+  driver: DriverMode;
+  /** What the mode means, e.g. "checksum/MAC only" for `gso`. */
+  driverLabel: string;
+  /** The effective configuration. */
+  config: NicConfig;
+  /** skbs handed to the model (super-packets or host segment batches). */
+  packets: number;
+  /** Packets posted to the ring. */
+  ringPackets: number;
+  /** Frames handed to the MAC. */
+  frames: number;
+  /** Packets dropped on an error event. */
+  droppedPackets: number;
+  /** Core cycles from the first doorbell to the last bit. */
+  cycles: number;
+  /** The same span in ns. */
+  ns: number;
+  /** Innermost L4 payload bytes sent. */
+  payloadBytes: number;
+  /** Frame bytes handed to the MAC. */
+  frameBytes: number;
+  /** Bytes on the wire (preamble, padding, FCS, IFG included). */
+  wireBytes: number;
+  /** Core cycles per payload byte. */
+  cyclesPerPayloadByte: number;
+  /** Payload rate over the whole span [Gb/s]. */
+  goodputGbps: number;
+  /** Wire rate over the whole span [Gb/s]. */
+  wireGbps: number;
+  /** Payload rate between the first and the last packet's last bit [Gb/s]. */
+  steadyGoodputGbps: number;
+  /** PCIe traffic. */
+  pcie: PcieReport;
+  /** Descriptors read by the NIC. */
+  descriptors: number;
+  /** Descriptor read transactions. */
+  descriptorFetches: number;
+  /** DMA mappings the drivers made. */
+  dmaMappings: number;
+  /** Payload read requests. */
+  dmaReadRequests: number;
+  /** Host-side work. */
+  host: HostReport;
+  /** Software-GSO fallbacks (and linearizations) by reason. */
+  fallbacks: Record<string, number>;
+  /** Error events by rule. */
+  errors: Record<string, number>;
+  /** Doorbell to last bit per packet [ns]. */
+  latencyNs: LatencyStats;
+  /** The same in core cycles. */
+  latencyCycles: LatencyStats;
+  /** Busy share of each stage over the span [%] (TX FIFO: mean occupancy). */
+  busyPercent: Record<StageName, number>;
+  /** The busiest stage. */
+  bottleneck: StageName;
+  /** Highest TX FIFO occupancy [bytes]. */
+  txFifoMaxBytes: number;
+}
+
+function n(x: number, d = 2): string {
+  return x.toFixed(d);
+}
+
+/**
+ * Renders a report as text: the configuration first, then the figures.
+ *
+ * @param r The report.
+ * @returns Text, one item per line.
+ *
+ * @example
+ * ```ts
+ * import { createNic } from "./nic.ts";
+ * import { formatHwReport } from "./hw_report.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * formatHwReport(createNic(resolveConfig(), { driver: "hw-tso" }).report()).includes("e810-100g"); // true
+ * ```
+ */
+export function formatHwReport(r: HwReport): string {
+  const c = r.config;
+  const lines = [
+    `preset ${r.preset} (${c.family}): ${c.description}`,
+    `driver ${r.driver}: ${r.driverLabel}`,
+    `config core ${
+      c.core.busBytes * 8
+    }-bit @ ${c.core.clockMHz} MHz; PCIe Gen${c.pcie.gen} x${c.pcie.lanes} MPS ${c.pcie.mps} MRRS ${c.pcie.mrrs} RCB ${c.pcie.rcb}${
+      c.pcie.splitAtRcb ? " (split at RCB)" : ""
+    } tags ${c.pcie.tags}; ring ${c.ring.entries} × ${
+      c.ring.descBytes * c.ring.descBlock
+    } B, fetch ${c.ring.fetchBatch}, cache ${c.ring.cacheEntries}, write-back ${c.ring.writeback}/${c.ring.writebackBatch}; checksum ${c.checksum.mode}; MAC ${c.mac.lineGbps} Gb/s; TX FIFO ${c.txFifoBytes} B`,
+    `packets ${r.packets} (ring ${r.ringPackets}), frames ${r.frames}, dropped ${r.droppedPackets}`,
+    `time ${r.cycles} cycles = ${n(r.ns, 1)} ns`,
+    `bytes payload ${r.payloadBytes}, frames ${r.frameBytes}, wire ${r.wireBytes}`,
+    `rate ${n(r.goodputGbps)} Gb/s goodput (steady ${
+      n(r.steadyGoodputGbps)
+    }), ${n(r.wireGbps)} Gb/s wire, ${
+      n(r.cyclesPerPayloadByte, 4)
+    } cycles/payload byte`,
+    `pcie to device ${r.pcie.toDeviceBytes} B (${
+      n(r.pcie.utilizationToDevice, 1)
+    }%), to host ${r.pcie.toHostBytes} B (${
+      n(r.pcie.utilizationToHost, 1)
+    }%), TLP ${n(r.pcie.tlpGbps)} Gb/s per direction`,
+    `descriptors ${r.descriptors} (${r.descriptorFetches} fetches), DMA mappings ${r.dmaMappings}, read requests ${r.dmaReadRequests}`,
+    `host copies ${r.host.copyBytes} B, software checksums ${r.host.checksumBytes} B, linearized ${r.host.linearized}`,
+    `fallbacks ${
+      Object.entries(r.fallbacks).map(([k, v]) => `${k} ${v}`).join(", ") ||
+      "none"
+    }`,
+    `errors ${
+      Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(", ") ||
+      "none"
+    }`,
+    `latency doorbell→last bit ns: min ${n(r.latencyNs.min, 1)}, median ${
+      n(r.latencyNs.median, 1)
+    }, p99 ${n(r.latencyNs.p99, 1)}, max ${n(r.latencyNs.max, 1)}`,
+    `busy ${
+      Object.entries(r.busyPercent).map(([k, v]) => `${k} ${n(v, 1)}%`).join(
+        ", ",
+      )
+    }; bottleneck ${r.bottleneck}; TX FIFO max ${r.txFifoMaxBytes} B`,
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,972 @@
+/**
+ * The NIC transmit model: a driver model posts descriptors into a ring in
+ * host memory and rings the doorbell; the NIC fetches descriptors, DMAs
+ * the payload, replicates and rewrites headers per segment, inserts
+ * checksums, queues frames in the TX FIFO and sends them at line rate.
+ * `transmit` yields the frames handed to the MAC one segment at a time,
+ * with cycle stamps, as they are produced; invalid work yields an error
+ * event that names the rule, and the packet is dropped, never corrupted.
+ *
+ * Bytes and time are separate: frame bytes come from the datapath
+ * arithmetic, PCIe and wire bytes from exact accounting, and the cycle
+ * schedule is a max-plus recurrence over the stages (transaction level,
+ * nothing per beat).
+ *
+ * @module
+ */
+import type { SkBuff } from "../sw/types.ts";
+import type { DescriptorFormat } from "./descriptor_format.ts";
+import { descriptorFormat } from "./descriptor_formats.ts";
+import { createDriver } from "./drivers.ts";
+import { HwUsageError } from "./errors.ts";
+import { faultFires } from "./faults.ts";
+import { HostMemory } from "./host_memory.ts";
+import { formatHwReport, type HwReport, latencyStats } from "./hw_report.ts";
+import type { DriverMode, NicConfig } from "./nic_config.ts";
+import { allocBeats } from "./ones_adder.ts";
+import { wireBytes } from "./ethernet_wire.ts";
+import { PcieLinkModel } from "./pcie_link_model.ts";
+import { NULL_TRACE, STAGE_NAMES, type StageName } from "./stage.ts";
+import { type ChecksumFaults, ChecksumStage } from "./stage_checksum.ts";
+import {
+  type AssembledPacket,
+  assemblePacket,
+  DescFetchStage,
+} from "./stage_desc_fetch.ts";
+import {
+  type HeaderFaults,
+  HeaderReplicateStage,
+} from "./stage_header_replicate.ts";
+import { MacStage } from "./stage_mac.ts";
+import { type DmaFault, PayloadDmaStage } from "./stage_payload_dma.ts";
+import { TxFifo } from "./tx_fifo.ts";
+import type {
+  DriverCheck,
+  DriverContext,
+  RingPacket,
+  TxDriver,
+} from "./tx_driver.ts";
+import { headerLayout } from "./tx_offload.ts";
+import { TxRing } from "./tx_ring.ts";
+import { VcdTrace } from "./vcd_trace.ts";
+import { TSO_HEADER_SIZE } from "./driver_tso_helper.ts";
+
+/**
+ * Options of `createNic`.
+ *
+ * @example
+ * ```ts
+ * import type { NicOptions } from "./nic.ts";
+ * const o: NicOptions = { driver: "tso-helper", vcd: true };
+ * ```
+ */
+export interface NicOptions {
+  /** Driver mode (default `hw-tso`, or `tso-helper` on a preset without TSO). */
+  driver?: DriverMode;
+  /** Record a waveform for `vcd()`. */
+  vcd?: boolean;
+}
+
+/**
+ * Options of one transmit call.
+ *
+ * @example
+ * ```ts
+ * import type { TransmitOptions } from "./nic.ts";
+ * const o: TransmitOptions = { atNs: 1000 };
+ * ```
+ */
+export interface TransmitOptions {
+  /** Earliest host time to post at [ns]; default: right after the previous post. */
+  atNs?: number;
+}
+
+/**
+ * A frame handed to the MAC.
+ *
+ * @example
+ * ```ts
+ * import type { HwFrame } from "./nic.ts";
+ * function bytes(f: HwFrame): number { return f.data.length; }
+ * ```
+ */
+export interface HwFrame {
+  /** Discriminator. */
+  kind: "frame";
+  /** The frame as handed to the MAC (no padding, no FCS). */
+  data: Uint8Array;
+  /** 0-based index of the transmit call. */
+  packetIndex: number;
+  /** 0-based segment index within that call. */
+  segmentIndex: number;
+  /** Segments the call will produce. */
+  segmentCount: number;
+  /** Innermost L4 payload bytes. */
+  payloadBytes: number;
+  /** Bytes on the wire. */
+  wireBytes: number;
+  /** Cycle the host wrote the doorbell. */
+  cycleDoorbell: number;
+  /** Cycle the first beat left the checksum engine for the MAC. */
+  cycleFirstBeat: number;
+  /** Cycle the last beat did. */
+  cycleLastBeat: number;
+  /** Cycle the last FCS bit left the wire. */
+  cycleLastBit: number;
+  /** The same in ns. */
+  nsLastBit: number;
+}
+
+/**
+ * Invalid work reached the NIC: the packet is dropped and counted.
+ *
+ * @example
+ * ```ts
+ * import type { HwErrorEvent } from "./nic.ts";
+ * function say(e: HwErrorEvent): string { return e.message; }
+ * ```
+ */
+export interface HwErrorEvent {
+  /** Discriminator. */
+  kind: "error";
+  /** The rule broken, e.g. `ice.buffers-per-segment`. */
+  rule: string;
+  /** 0-based index of the transmit call. */
+  packetIndex: number;
+  /** Segment at which it was noticed, or -1. */
+  segmentIndex: number;
+  /** What and where. */
+  message: string;
+  /** Cycle it was noticed. */
+  cycle: number;
+}
+
+/**
+ * The driver refused the skb: the stack must segment it in software and
+ * hand the segments to `transmitSegments`.
+ *
+ * @example
+ * ```ts
+ * import type { HwFallbackEvent } from "./nic.ts";
+ * function why(e: HwFallbackEvent): string { return e.reason; }
+ * ```
+ */
+export interface HwFallbackEvent {
+  /** Discriminator. */
+  kind: "fallback";
+  /** 0-based index of the transmit call. */
+  packetIndex: number;
+  /** Why, e.g. `mss-below-min`. */
+  reason: string;
+  /** The host must also complete checksums in software. */
+  hostChecksum: boolean;
+}
+
+/**
+ * What `transmit` yields.
+ *
+ * @example
+ * ```ts
+ * import type { HwEvent } from "./nic.ts";
+ * function isFrame(e: HwEvent): boolean { return e.kind === "frame"; }
+ * ```
+ */
+export type HwEvent = HwFrame | HwErrorEvent | HwFallbackEvent;
+
+const LABELS: Record<DriverMode, string> = {
+  "hw-tso": "hardware TSO (Intel convention)",
+  "tso-helper":
+    "software TSO helper (net/core/tso.c): per-segment headers, payload in place, checksum offload",
+  "gso": "checksum/MAC only (host GSO)",
+  "none": "no offload (host GSO, software checksums, linear copies)",
+};
+
+interface FrameState {
+  seg: number;
+  lastBit: number;
+  total: number;
+  doorbellNs: number;
+  payload: number;
+}
+
+interface Posted {
+  first: number;
+  count: number;
+  rp: RingPacket;
+}
+
+/**
+ * The NIC model.
+ *
+ * @example
+ * ```ts
+ * import { Nic } from "./nic.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * const nic = new Nic(resolveConfig("corundum-100g"), { driver: "gso" });
+ * nic.driverMode; // "gso"
+ * ```
+ */
+export class Nic {
+  /** The effective configuration. */
+  readonly config: NicConfig;
+  /** The driver mode. */
+  readonly driverMode: DriverMode;
+  /** The descriptor format. */
+  readonly format: DescriptorFormat;
+  #drv: TxDriver;
+  #mem = new HostMemory();
+  #ring: TxRing;
+  #link: PcieLinkModel;
+  #fetch: DescFetchStage;
+  #dma: PayloadDmaStage;
+  #hdr: HeaderReplicateStage;
+  #csum: ChecksumStage;
+  #fifo: TxFifo;
+  #mac: MacStage;
+  #vcd: VcdTrace | null;
+  #period: number;
+  #ctx: DriverContext;
+  #headerArea: Uint8Array;
+  #headerAreaAddr: number;
+  #headerSlot = 0;
+  #packetIndex = 0;
+  #hostNs = 0;
+  #active: Iterator<HwEvent> | null = null;
+  #checked = new WeakMap<SkBuff, { check: DriverCheck; counted: boolean }>();
+  #pendingWb: { first: number; count: number; readyNs: number }[] = [];
+  #completedSinceIrq = 0;
+  // Statistics.
+  #firstPostNs = Infinity;
+  #lastBitNs = 0;
+  #latencies: number[] = [];
+  #lastBits: { ns: number; payload: number }[] = [];
+  #payload = 0;
+  #frameBytes = 0;
+  #frames = 0;
+  #ringPackets = 0;
+  #dropped = 0;
+  #descriptors = 0;
+  #mappings = 0;
+  #hostCopy = 0;
+  #hostCsum = 0;
+  #linearized = 0;
+  #fallbacks = new Map<string, number>();
+  #errors = new Map<string, number>();
+
+  /**
+   * @param config The effective configuration (`resolveConfig`).
+   * @param opts Driver mode and waveform recording.
+   * @throws {HwUsageError} When the preset cannot run the driver mode.
+   */
+  constructor(config: NicConfig, opts: NicOptions = {}) {
+    this.config = config;
+    const mode = opts.driver ??
+      (config.offload.tso || config.offload.tso6 ? "hw-tso" : "tso-helper");
+    this.#drv = createDriver(mode, config);
+    this.driverMode = mode;
+    this.format = descriptorFormat(config.family, config.ring.descBlock);
+    this.#vcd = opts.vcd ? new VcdTrace() : null;
+    const trace = this.#vcd ?? NULL_TRACE;
+    this.#period = 1000 / config.core.clockMHz;
+    this.#ring = new TxRing(this.#mem, this.format, config.ring.entries);
+    this.#link = new PcieLinkModel(config, trace);
+    this.#fetch = new DescFetchStage(
+      config,
+      this.#link,
+      this.#mem,
+      this.#ring,
+      trace,
+    );
+    this.#dma = new PayloadDmaStage(config, this.#link, this.#mem, trace);
+    this.#hdr = new HeaderReplicateStage(config, trace);
+    this.#csum = new ChecksumStage(config, trace);
+    this.#fifo = new TxFifo(config.txFifoBytes, trace);
+    this.#mac = new MacStage(config, trace);
+    // tso.c drivers keep one header slot per ring entry in coherent memory.
+    this.#headerArea = new Uint8Array(config.ring.entries * TSO_HEADER_SIZE);
+    this.#headerAreaAddr = this.#mem.map([this.#headerArea]);
+    this.#ctx = {
+      cfg: config,
+      mem: this.#mem,
+      packetIndex: 0,
+      headerSlot: () => {
+        const i = this.#headerSlot++ % config.ring.entries;
+        return {
+          addr: this.#headerAreaAddr + i * TSO_HEADER_SIZE,
+          bytes: this.#headerArea.subarray(
+            i * TSO_HEADER_SIZE,
+            (i + 1) * TSO_HEADER_SIZE,
+          ),
+        };
+      },
+    };
+  }
+
+  #count(map: Map<string, number>, key: string): void {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * Asks the driver whether it takes an skb as is. A fallback is counted
+   * here (once per skb); the caller then segments in software and calls
+   * `transmitSegments`.
+   *
+   * @param skb The skb.
+   * @returns The driver's verdict.
+   */
+  driverCheck(skb: SkBuff): DriverCheck {
+    const known = this.#checked.get(skb);
+    if (known !== undefined) return known.check;
+    const check = this.#drv.check(skb, this.#packetIndex);
+    if (check.fallback !== null) this.#count(this.#fallbacks, check.fallback);
+    this.#checked.set(skb, { check, counted: true });
+    return check;
+  }
+
+  /**
+   * Transmits one skb (a GSO super-packet or a plain packet). Yields each
+   * frame as it is handed to the MAC, error events, or one fallback event
+   * when the driver refuses the skb.
+   *
+   * @param skb The skb.
+   * @param opts Posting time.
+   * @returns A generator of events.
+   */
+  *transmit(skb: SkBuff, opts: TransmitOptions = {}): Generator<HwEvent> {
+    yield* this.#guard(this.#work([skb], false, opts));
+  }
+
+  /**
+   * Transmits already-segmented, non-GSO skbs the host stack produced (the
+   * reference's segments, CHECKSUM_PARTIAL seeds in place), posted together
+   * with one doorbell. The NIC checksums and transmits them.
+   *
+   * @param skbs The segments, in order.
+   * @param opts Posting time.
+   * @returns A generator of events.
+   * @throws {HwUsageError} When a segment is itself a GSO skb.
+   */
+  *transmitSegments(
+    skbs: Iterable<SkBuff>,
+    opts: TransmitOptions = {},
+  ): Generator<HwEvent> {
+    const list = [...skbs];
+    for (const s of list) {
+      if (s.gsoSize > 0) {
+        throw new HwUsageError(
+          `Cannot transmit segment with gso_size ${s.gsoSize} as a host segment: segments must not be GSO skbs`,
+        );
+      }
+    }
+    yield* this.#guard(this.#work(list, true, opts));
+  }
+
+  *#guard(it: Generator<HwEvent>): Generator<HwEvent> {
+    if (this.#active !== null) {
+      const prev = this.#active;
+      this.#active = null;
+      for (let r = prev.next(); !r.done; r = prev.next()) { /* drain */ }
+    }
+    this.#active = it;
+    let done = false;
+    try {
+      for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+      done = true;
+    } finally {
+      if (!done) {
+        // The consumer stopped early: finish the packet so the model stays consistent.
+        for (let r = it.next(); !r.done; r = it.next()) { /* drain */ }
+      }
+      if (this.#active === it) this.#active = null;
+    }
+  }
+
+  #error(
+    rule: string,
+    packetIndex: number,
+    segmentIndex: number,
+    detail: string,
+    ns: number,
+  ): HwErrorEvent {
+    this.#count(this.#errors, rule);
+    return {
+      kind: "error",
+      rule,
+      packetIndex,
+      segmentIndex,
+      message: `Dropped packet ${packetIndex}${
+        segmentIndex >= 0 ? ` at segment ${segmentIndex}` : ""
+      }: rule ${rule}: ${detail}`,
+      cycle: Math.round(ns / this.#period),
+    };
+  }
+
+  *#work(
+    skbs: SkBuff[],
+    segments: boolean,
+    opts: TransmitOptions,
+  ): Generator<HwEvent> {
+    const idx = this.#packetIndex++;
+    const cfg = this.config;
+    this.#ctx.packetIndex = idx;
+    if (!segments) {
+      const skb = skbs[0]!;
+      const known = this.#checked.get(skb);
+      const check = known?.check ?? this.#drv.check(skb, idx);
+      if (check.fallback !== null) {
+        if (known === undefined) this.#count(this.#fallbacks, check.fallback);
+        yield {
+          kind: "fallback",
+          packetIndex: idx,
+          reason: check.fallback,
+          hostChecksum: check.hostChecksum,
+        };
+        return;
+      }
+    }
+    const packets: RingPacket[] = [];
+    for (const skb of skbs) {
+      const r = this.#drv.map(skb, this.#ctx);
+      this.#mappings += r.mappings;
+      this.#hostCopy += r.hostCopyBytes;
+      this.#hostCsum += r.hostCsumBytes;
+      if (r.linearized) {
+        this.#linearized++;
+        this.#count(this.#fallbacks, "linearize");
+      }
+      for (const p of r.packets) packets.push(p);
+    }
+    let postNs = Math.max(opts.atNs ?? 0, this.#hostNs);
+    const firstPost = postNs;
+    if (faultFires(cfg.faults.ringOverrun, idx)) {
+      for (const p of packets) for (const a of p.unmap) this.#mem.unmap(a);
+      this.#dropped++;
+      yield this.#error(
+        "ring.overrun",
+        idx,
+        -1,
+        `the driver wrote tail ${
+          this.#ring.tail + this.#ring.entries
+        } past the NIC's head ${this.#ring.clean}`,
+        postNs,
+      );
+      return;
+    }
+    const total = packets.reduce((n, p) => n + p.frames, 0);
+    const state: FrameState = {
+      seg: 0,
+      lastBit: 0,
+      total,
+      doorbellNs: firstPost,
+      payload: 0,
+    };
+    let batch: Posted[] = [];
+    for (let k = 0; k < packets.length; k++) {
+      const rp = packets[k]!;
+      const need = this.format.entriesFor(rp.offload, rp.buffers);
+      let t = this.#ring.freeAt(need);
+      if (Number.isNaN(t)) {
+        this.#flushWriteback();
+        t = this.#ring.freeAt(need);
+      }
+      if (Number.isNaN(t) && batch.length > 0) {
+        yield* this.#ringAndProcess(batch, postNs, idx, state);
+        batch = [];
+        this.#flushWriteback();
+        t = this.#ring.freeAt(need);
+      }
+      if (Number.isNaN(t)) t = 0;
+      postNs = Math.max(postNs, t);
+      this.#ring.reclaim(postNs, need);
+      const pos = this.#ring.post(rp.offload, rp.buffers, rp.unmap);
+      if (k === 0 && faultFires(cfg.faults.malformedDescriptor, idx)) {
+        this.#corrupt(pos.first);
+      }
+      batch.push({ ...pos, rp });
+    }
+    yield* this.#ringAndProcess(batch, postNs, idx, state);
+    this.#hostNs = postNs;
+    this.#firstPostNs = Math.min(this.#firstPostNs, firstPost);
+    if (state.lastBit > 0) {
+      this.#latencies.push(state.lastBit - firstPost);
+      this.#lastBits.push({ ns: state.lastBit, payload: state.payload });
+    }
+  }
+
+  #corrupt(entry: number): void {
+    const off = this.#ring.offsetOf(entry);
+    const b = this.#ring.bytes;
+    if (this.config.family === "ice") b[off + 8] = (b[off + 8]! & 0xf0) | 0x7;
+    else if (this.config.family === "ixgbe") {
+      b[off + 10] = (b[off + 10]! & 0x0f) | 0xf0;
+    } else b.fill(0, off, off + this.format.entryBytes);
+  }
+
+  *#ringAndProcess(
+    batch: Posted[],
+    postNs: number,
+    idx: number,
+    state: FrameState,
+  ): Generator<HwEvent> {
+    if (batch.length === 0) return;
+    const arrival = this.#link.doorbell(postNs);
+    const first = batch[0]!.first;
+    const last = batch[batch.length - 1]!;
+    this.#fetch.post(first, last.first + last.count - first, arrival);
+    for (const p of batch) {
+      this.#ringPackets++;
+      const { descs, readyNs } = this.#fetch.obtain(p.first, p.count);
+      this.#descriptors += descs.length;
+      const asm = assemblePacket(descs);
+      let doneNs = readyNs;
+      const err = asm.error !== null
+        ? { rule: asm.error, detail: asm.detail }
+        : this.#validate(asm);
+      if (err !== null) {
+        this.#dropped++;
+        yield this.#error(err.rule, idx, -1, err.detail, readyNs);
+      } else {
+        this.#fetch.consume(p.first, p.count, readyNs);
+        const r = yield* this.#datapath(asm, readyNs, idx, state, p.rp.payload);
+        doneNs = r;
+      }
+      this.#complete(p.first, p.count, doneNs);
+    }
+  }
+
+  #validate(a: AssembledPacket): { rule: string; detail: string } | null {
+    const cfg = this.config;
+    const o = a.offload;
+    const off = cfg.offload;
+    const fam = cfg.family;
+    const L = headerLayout(o);
+    const total = a.buffers.reduce((n, b) => n + b.len, 0);
+    if (o.kind === "tso") {
+      if (o.l4 === "none") {
+        return { rule: "tso.no-l4", detail: "TSO without an L4 type" };
+      }
+      if (
+        o.mss === 0 || o.mss < off.mssMin ||
+        (off.mssMax > 0 && o.mss > off.mssMax)
+      ) {
+        return {
+          rule: `${fam}.mss-range`,
+          detail: `MSS ${o.mss} outside ${off.mssMin}..${off.mssMax}`,
+        };
+      }
+      if (
+        L.hdrLen > off.maxHeaderLen || o.macLen > off.maxMacLen ||
+        o.ipLen > off.maxIpLen || o.l4Len > off.maxL4Len
+      ) {
+        return {
+          rule: `${fam}.header-length`,
+          detail:
+            `MACLEN ${o.macLen}, IPLEN ${o.ipLen}, L4LEN ${o.l4Len} (header ${L.hdrLen})`,
+        };
+      }
+      if (o.tsoLen !== total - L.hdrLen) {
+        return {
+          rule: "tso.length-mismatch",
+          detail: `TSO length ${o.tsoLen} but buffers hold ${
+            total - L.hdrLen
+          } payload bytes`,
+        };
+      }
+      if (o.tsoLen > off.maxTsoPayload) {
+        return {
+          rule: `${fam}.tso-length`,
+          detail: `TSO length ${o.tsoLen} above ${off.maxTsoPayload}`,
+        };
+      }
+      if (L.hdrLen + o.mss > cfg.checksum.dataFifoBytes) {
+        return {
+          rule: "checksum.frame-exceeds-fifo",
+          detail:
+            `MSS ${o.mss} + header ${L.hdrLen} exceeds ${cfg.checksum.dataFifoBytes} B`,
+        };
+      }
+      const max = off.maxBuffersPerSegment;
+      if (max > 0) {
+        const worst = this.#worstBuffersPerSegment(
+          a,
+          L.hdrLen,
+          o.mss,
+          o.tsoLen,
+        );
+        if (worst.count > max) {
+          return {
+            rule: `${fam}.buffers-per-segment`,
+            detail:
+              `segment ${worst.seg} draws on ${worst.count} buffers (limit ${max})`,
+          };
+        }
+      }
+      return null;
+    }
+    if (
+      off.maxBuffersPerPacket > 0 && a.buffers.length > off.maxBuffersPerPacket
+    ) {
+      return {
+        rule: `${fam}.buffers-per-packet`,
+        detail:
+          `${a.buffers.length} buffers (limit ${off.maxBuffersPerPacket})`,
+      };
+    }
+    if (total > cfg.checksum.dataFifoBytes) {
+      return {
+        rule: "checksum.frame-exceeds-fifo",
+        detail: `frame of ${total} B exceeds ${cfg.checksum.dataFifoBytes} B`,
+      };
+    }
+    if (o.kind === "csum") {
+      const end = fam === "mqnic"
+        ? o.csumStart + o.csumOffset + 2
+        : L.l4 + (o.l4 === "tcp" ? 18 : 8);
+      if (end > total) {
+        return {
+          rule: `${fam}.csum-range`,
+          detail:
+            `checksum field ends at ${end}, beyond the ${total}-byte frame`,
+        };
+      }
+    }
+    return null;
+  }
+
+  #worstBuffersPerSegment(
+    a: AssembledPacket,
+    hdrLen: number,
+    mss: number,
+    tsoLen: number,
+  ): { seg: number; count: number } {
+    const ends: number[] = [];
+    let e = 0;
+    for (const b of a.buffers) ends.push(e += b.len);
+    let hdrBufs = 0;
+    while (hdrBufs < ends.length && ends[hdrBufs]! < hdrLen) hdrBufs++;
+    hdrBufs++;
+    let worst = { seg: 0, count: 0 };
+    let bi = 0;
+    const n = Math.ceil(tsoLen / mss);
+    for (let s = 0; s < n; s++) {
+      const from = hdrLen + s * mss;
+      const to = Math.min(from + mss, hdrLen + tsoLen);
+      while (bi < ends.length && ends[bi]! <= from) bi++;
+      let bj = bi;
+      while (bj < ends.length && ends[bj]! < to) bj++;
+      // Buffers bi..bj hold the payload; the header buffers are counted
+      // once unless they overlap.
+      const overlap = Math.max(0, hdrBufs - bi);
+      const count = hdrBufs + (bj - bi + 1) - overlap;
+      if (count > worst.count) worst = { seg: s, count };
+    }
+    return worst;
+  }
+
+  *#datapath(
+    a: AssembledPacket,
+    readyNs: number,
+    idx: number,
+    state: FrameState,
+    payload: number,
+  ): Generator<HwEvent, number> {
+    const cfg = this.config;
+    const f = cfg.faults;
+    const o = a.offload;
+    const L = headerLayout(o);
+    const dmaFault = faultFires(f.pcieCompletionTimeout, idx)
+      ? "pcie.completion-timeout"
+      : faultFires(f.poisonedCompletion, idx)
+      ? "pcie.poisoned-completion"
+      : "";
+    this.#dma.begin(a.buffers, readyNs, dmaFault);
+    const hf: HeaderFaults = {
+      psh: faultFires(f.pshOnEverySegment, idx),
+      cwr: faultFires(f.cwrNotCleared, idx),
+      ipId: faultFires(f.ipIdNotIncremented, idx),
+      seqWrap: faultFires(f.seqWrapWrong, idx),
+      totLen: faultFires(f.totLenOffByL2, idx),
+      ipv6ExtHdr: faultFires(f.ipv6PayloadLenExtHdr, idx),
+    };
+    const cf: ChecksumFaults = {
+      staleIpv4: faultFires(f.staleIpv4Checksum, idx),
+      udpZero: faultFires(f.udpZeroNotFfff, idx),
+      oddLane: faultFires(f.oddByteWrongLane, idx),
+    };
+    const bus = cfg.core.busBytes;
+    const total = a.buffers.reduce((n, b) => n + b.len, 0);
+    const fail = (r: DmaFault, seg: number): HwErrorEvent => {
+      this.#dropped++;
+      return this.#error(r.rule, idx, seg, r.detail, r.ns);
+    };
+    if (o.kind !== "tso") {
+      const r = this.#dma.ensure(total);
+      if (typeof r !== "number") {
+        yield fail(r, state.seg);
+        return readyNs;
+      }
+      const frame = allocBeats(total, bus);
+      this.#dma.copy(0, total, frame, 0);
+      this.#csum.insert(frame, o, L, cf);
+      const ev = this.#timeFrame(frame, r, idx, state, total, payload);
+      yield ev.frame;
+      return ev.doneNs;
+    }
+    const hdrLen = L.hdrLen;
+    const stride = o.mss + (faultFires(f.mssOffByOne, idx) ? 1 : 0);
+    const n = Math.ceil(o.tsoLen / stride);
+    state.total += n - Math.ceil(o.tsoLen / o.mss);
+    const h0 = this.#dma.ensure(hdrLen);
+    if (typeof h0 !== "number") {
+      yield fail(h0, state.seg);
+      return readyNs;
+    }
+    const proto = new Uint8Array(hdrLen);
+    if (
+      faultFires(f.headerSplitMishandled, idx) && a.buffers[0]!.len < hdrLen
+    ) {
+      this.#dma.copy(0, a.buffers[0]!.len, proto, 0);
+    } else this.#dma.copy(0, hdrLen, proto, 0);
+    let doneNs = readyNs;
+    for (let s = 0; s < n; s++) {
+      const segOff = s * stride;
+      const segPay = Math.min(stride, o.tsoLen - segOff);
+      const r = this.#dma.ensure(hdrLen + segOff + segPay);
+      if (typeof r !== "number") {
+        yield fail(r, state.seg);
+        return doneNs;
+      }
+      const frameLen = hdrLen + segPay;
+      const frame = allocBeats(frameLen, bus);
+      frame.set(proto, 0);
+      this.#dma.copy(hdrLen + segOff, segPay, frame, hdrLen);
+      this.#hdr.rewrite(frame, o, L, { index: s, count: n, stride }, hf);
+      this.#csum.insert(frame, o, L, cf);
+      if (
+        s === n - 1 && segPay < stride &&
+        faultFires(f.shortLastSegmentDropped, idx)
+      ) {
+        state.total--;
+        continue;
+      }
+      const ev = this.#timeFrame(frame, r, idx, state, segPay, segPay);
+      doneNs = ev.doneNs;
+      yield ev.frame;
+    }
+    return doneNs;
+  }
+
+  #timeFrame(
+    frame: Uint8Array,
+    dataNs: number,
+    idx: number,
+    state: FrameState,
+    release: number,
+    payload: number,
+  ): { frame: HwFrame; doneNs: number } {
+    const p = this.#period;
+    const len = frame.length;
+    const seg = state.seg++;
+    const beats = Math.max(1, Math.ceil(len / this.config.core.busBytes));
+    const h = this.#hdr.schedule(dataNs, beats, seg);
+    const c = this.#csum.schedule(
+      h.startNs,
+      h.endNs,
+      beats,
+      (t) => this.#fifo.roomAt(len, t),
+      seg,
+    );
+    const m = this.#mac.schedule(c.startNs, c.endNs, len, seg);
+    this.#fifo.push(len, c.startNs, m.lastBitNs);
+    this.#dma.release(release, c.endNs);
+    this.#vcd?.set("mac.pkt", m.startNs, idx);
+    const pay = payload;
+    state.payload += pay;
+    this.#frames++;
+    this.#frameBytes += len;
+    this.#payload += pay;
+    this.#lastBitNs = Math.max(this.#lastBitNs, m.lastBitNs);
+    state.lastBit = Math.max(state.lastBit, m.lastBitNs);
+    return {
+      frame: {
+        kind: "frame",
+        data: frame,
+        packetIndex: idx,
+        segmentIndex: seg,
+        segmentCount: state.total,
+        payloadBytes: pay,
+        wireBytes: wireBytes(len, this.config.mac),
+        cycleDoorbell: Math.round(state.doorbellNs / p),
+        cycleFirstBeat: Math.round(c.startNs / p),
+        cycleLastBeat: Math.round(c.endNs / p),
+        cycleLastBit: Math.ceil(m.lastBitNs / p - 1e-9),
+        nsLastBit: m.lastBitNs,
+      },
+      doneNs: c.endNs,
+    };
+  }
+
+  #complete(first: number, count: number, readyNs: number): void {
+    this.#pendingWb.push({ first, count, readyNs });
+    if (this.#pendingWb.length >= this.config.ring.writebackBatch) {
+      this.#flushWriteback();
+    }
+  }
+
+  #flushWriteback(): void {
+    const pend = this.#pendingWb;
+    if (pend.length === 0) return;
+    const ready = Math.max(...pend.map((x) => x.readyNs));
+    const r = this.config.ring;
+    const bytes = r.writeback === "head" ? 4 : pend.length * r.writebackBytes;
+    const arrival = this.#link.write("writeback", bytes, ready);
+    for (const x of pend) this.#ring.complete(x.first, x.count, arrival);
+    this.#completedSinceIrq += pend.length;
+    if (r.irqModeration > 0 && this.#completedSinceIrq >= r.irqModeration) {
+      this.#link.msi(arrival);
+      this.#completedSinceIrq = 0;
+    }
+    this.#pendingWb = [];
+  }
+
+  /**
+   * The run's report: cycles, bytes, rates, PCIe traffic, descriptors,
+   * DMA mappings, fallbacks, latency, busy share per stage, bottleneck.
+   * Pending write-backs are flushed first.
+   *
+   * @returns The report (a plain object).
+   */
+  report(): HwReport {
+    this.#flushWriteback();
+    const cfg = this.config;
+    const p = this.#period;
+    const spanNs = this.#frames > 0
+      ? Math.max(0, this.#lastBitNs - this.#firstPostNs)
+      : 0;
+    const lt = this.#link.totals;
+    const busy: Record<StageName, number> = {
+      "desc-fetch": this.#fetch.busyNs,
+      "payload-dma": Math.max(lt.busyToDeviceNs, lt.busyToHostNs),
+      "header-replicate": this.#hdr.busyNs,
+      "checksum": this.#csum.busyNs,
+      "tx-fifo": this.#fifo.busyNs,
+      "mac": this.#mac.busyNs,
+    };
+    const pct = {} as Record<StageName, number>;
+    let bottleneck: StageName = "mac";
+    let best = -1;
+    for (const s of STAGE_NAMES) {
+      pct[s] = spanNs > 0 ? 100 * busy[s] / spanNs : 0;
+      if (s !== "tx-fifo" && pct[s] > best + 1e-9) {
+        best = pct[s];
+        bottleneck = s;
+      }
+    }
+    const lb = this.#lastBits;
+    let steady = 0;
+    if (lb.length >= 2) {
+      const dt = lb[lb.length - 1]!.ns - lb[0]!.ns;
+      let pay = 0;
+      for (let i = 1; i < lb.length; i++) pay += lb[i]!.payload;
+      steady = dt > 0 ? pay * 8 / dt : 0;
+    } else if (spanNs > 0) steady = this.#payload * 8 / spanNs;
+    const lat = latencyStats(this.#latencies);
+    const cyc = (x: number) => x / p;
+    return {
+      preset: cfg.preset,
+      family: cfg.family,
+      driver: this.driverMode,
+      driverLabel: LABELS[this.driverMode],
+      config: structuredClone(cfg),
+      packets: this.#packetIndex,
+      ringPackets: this.#ringPackets,
+      frames: this.#frames,
+      droppedPackets: this.#dropped,
+      cycles: Math.round(spanNs / p),
+      ns: spanNs,
+      payloadBytes: this.#payload,
+      frameBytes: this.#frameBytes,
+      wireBytes: this.#mac.wireBytes,
+      cyclesPerPayloadByte: this.#payload > 0 ? spanNs / p / this.#payload : 0,
+      goodputGbps: spanNs > 0 ? this.#payload * 8 / spanNs : 0,
+      wireGbps: spanNs > 0 ? this.#mac.wireBytes * 8 / spanNs : 0,
+      steadyGoodputGbps: steady,
+      pcie: {
+        toDeviceBytes: lt.toDevice,
+        toHostBytes: lt.toHost,
+        tlpsToDevice: lt.tlpsToDevice,
+        tlpsToHost: lt.tlpsToHost,
+        byKind: structuredClone(this.#link.bytes),
+        tlpGbps: this.#link.tlpGbps,
+        utilizationToDevice: spanNs > 0 ? 100 * lt.busyToDeviceNs / spanNs : 0,
+        utilizationToHost: spanNs > 0 ? 100 * lt.busyToHostNs / spanNs : 0,
+      },
+      descriptors: this.#descriptors,
+      descriptorFetches: this.#fetch.fetches,
+      dmaMappings: this.#mappings,
+      dmaReadRequests: this.#dma.requests,
+      host: {
+        copyBytes: this.#hostCopy,
+        checksumBytes: this.#hostCsum,
+        linearized: this.#linearized,
+      },
+      fallbacks: Object.fromEntries(this.#fallbacks),
+      errors: Object.fromEntries(this.#errors),
+      latencyNs: lat,
+      latencyCycles: {
+        min: cyc(lat.min),
+        median: cyc(lat.median),
+        p99: cyc(lat.p99),
+        max: cyc(lat.max),
+      },
+      busyPercent: pct,
+      bottleneck,
+      txFifoMaxBytes: this.#fifo.maxLevel,
+    };
+  }
+
+  /**
+   * The report as text (see `formatHwReport`).
+   *
+   * @returns Text.
+   */
+  reportText(): string {
+    return formatHwReport(this.report());
+  }
+
+  /**
+   * The waveform of the run as VCD text.
+   *
+   * @returns VCD text.
+   * @throws {HwUsageError} When the NIC was created without `vcd: true`.
+   */
+  vcd(): string {
+    if (this.#vcd === null) {
+      throw new HwUsageError(
+        "Cannot write a waveform: create the NIC with { vcd: true }",
+      );
+    }
+    return this.#vcd.toVcd({
+      comment: `${this.config.preset} ${this.driverMode}`,
+    });
+  }
+}
+
+/**
+ * Creates a NIC model.
+ *
+ * @param config The effective configuration (`resolveConfig`).
+ * @param opts Driver mode and waveform recording.
+ * @returns The model.
+ *
+ * @example
+ * ```ts
+ * import { createNic } from "./nic.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * const nic = createNic(resolveConfig("e810-100g"), { driver: "hw-tso" });
+ * nic.report().frames; // 0
+ * ```
+ */
+export function createNic(config: NicConfig, opts: NicOptions = {}): Nic {
+  return new Nic(config, opts);
+}

@@ -1,0 +1,294 @@
+/**
+ * The PCIe link as two serial servers (host → device and device → host)
+ * running at the TLP-layer bandwidth, plus host memory read latency. Byte
+ * counts come from the exact accounting in `pcie.ts`; this file only
+ * decides when each transfer happens.
+ *
+ * @module
+ */
+import type { NicConfig } from "./nic_config.ts";
+import {
+  completionCount,
+  type PcieParams,
+  pcieTlpGbps,
+  type TlpOverheads,
+  tlpOverheads,
+} from "./pcie.ts";
+import type { TraceSink } from "./stage.ts";
+import { NULL_TRACE } from "./stage.ts";
+
+/**
+ * What a PCIe transfer was for.
+ *
+ * @example
+ * ```ts
+ * import type { PcieTrafficKind } from "./pcie_link_model.ts";
+ * const k: PcieTrafficKind = "payload-read";
+ * ```
+ */
+export type PcieTrafficKind =
+  | "doorbell"
+  | "desc-read"
+  | "payload-read"
+  | "writeback"
+  | "msi";
+
+/**
+ * Bytes on the wire per direction.
+ *
+ * @example
+ * ```ts
+ * import type { DirectionBytes } from "./pcie_link_model.ts";
+ * const d: DirectionBytes = { toDevice: 28, toHost: 0 };
+ * ```
+ */
+export interface DirectionBytes {
+  /** Host → device (doorbells, completions). */
+  toDevice: number;
+  /** Device → host (read requests, write-backs, MSI). */
+  toHost: number;
+}
+
+interface Lane {
+  freeNs: number;
+  busyNs: number;
+  bytes: number;
+  tlps: number;
+}
+
+/**
+ * Result of a scheduled read.
+ *
+ * @example
+ * ```ts
+ * import type { ReadTiming } from "./pcie_link_model.ts";
+ * const r: ReadTiming = { issueNs: 0, arrivalNs: 700 };
+ * ```
+ */
+export interface ReadTiming {
+  /** When the request left the device. */
+  issueNs: number;
+  /** When the last completion byte arrived. */
+  arrivalNs: number;
+}
+
+/**
+ * The link scheduler.
+ *
+ * @example
+ * ```ts
+ * import { PcieLinkModel } from "./pcie_link_model.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * const link = new PcieLinkModel(resolveConfig());
+ * link.doorbell(0);
+ * link.bytes.doorbell.toDevice; // 28
+ * ```
+ */
+export class PcieLinkModel {
+  /** TLP-layer bandwidth of one direction [Gb/s]. */
+  readonly tlpGbps: number;
+  /** Per-TLP overheads. */
+  readonly overheads: TlpOverheads;
+  /** Parameters for the byte accounting. */
+  readonly params: PcieParams;
+  /** Bytes by purpose and direction. */
+  readonly bytes: Record<PcieTrafficKind, DirectionBytes> = {
+    "doorbell": { toDevice: 0, toHost: 0 },
+    "desc-read": { toDevice: 0, toHost: 0 },
+    "payload-read": { toDevice: 0, toHost: 0 },
+    "writeback": { toDevice: 0, toHost: 0 },
+    "msi": { toDevice: 0, toHost: 0 },
+  };
+  /** Busy time of the host → device direction spent on payload completions [ns]. */
+  payloadBusyNs = 0;
+  #down: Lane = { freeNs: 0, busyNs: 0, bytes: 0, tlps: 0 };
+  #up: Lane = { freeNs: 0, busyNs: 0, bytes: 0, tlps: 0 };
+  #nsPerByte: number;
+  #cfg: NicConfig;
+  #trace: TraceSink;
+
+  /**
+   * @param cfg The configuration.
+   * @param trace Waveform sink.
+   */
+  constructor(cfg: NicConfig, trace: TraceSink = NULL_TRACE) {
+    this.#cfg = cfg;
+    this.#trace = trace;
+    this.tlpGbps = pcieTlpGbps(cfg.pcie.gen, cfg.pcie.lanes, cfg.pcie.mps);
+    this.overheads = tlpOverheads(cfg.pcie.addr64, cfg.pcie.ecrc);
+    this.params = {
+      mps: cfg.pcie.mps,
+      mrrs: cfg.pcie.mrrs,
+      rcb: cfg.pcie.rcb,
+      splitAtRcb: cfg.pcie.splitAtRcb,
+      addr64: cfg.pcie.addr64,
+      ecrc: cfg.pcie.ecrc,
+    };
+    this.#nsPerByte = 8 / this.tlpGbps;
+  }
+
+  /** Bytes and TLPs each way so far. */
+  get totals(): {
+    toDevice: number;
+    toHost: number;
+    tlpsToDevice: number;
+    tlpsToHost: number;
+    busyToDeviceNs: number;
+    busyToHostNs: number;
+  } {
+    return {
+      toDevice: this.#down.bytes,
+      toHost: this.#up.bytes,
+      tlpsToDevice: this.#down.tlps,
+      tlpsToHost: this.#up.tlps,
+      busyToDeviceNs: this.#down.busyNs,
+      busyToHostNs: this.#up.busyNs,
+    };
+  }
+
+  #send(
+    lane: Lane,
+    dir: keyof DirectionBytes,
+    kind: PcieTrafficKind,
+    wire: number,
+    tlps: number,
+    readyNs: number,
+  ): number {
+    const start = Math.max(readyNs, lane.freeNs);
+    const dur = wire * this.#nsPerByte;
+    lane.freeNs = start + dur;
+    lane.busyNs += dur;
+    lane.bytes += wire;
+    lane.tlps += tlps;
+    this.bytes[kind][dir] += wire;
+    if (kind === "payload-read" && dir === "toDevice") {
+      this.payloadBusyNs += dur;
+    }
+    this.#trace.span(
+      dir === "toDevice" ? "pcie.rx_busy" : "pcie.tx_busy",
+      start,
+      lane.freeNs,
+      1,
+    );
+    return lane.freeNs;
+  }
+
+  /**
+   * A 4-byte tail (doorbell) write from the host.
+   *
+   * @param readyNs When the host writes it.
+   * @returns When the device has it.
+   */
+  doorbell(readyNs: number): number {
+    const wire = this.overheads.mwr + 4;
+    return this.#send(this.#down, "toDevice", "doorbell", wire, 1, readyNs) +
+      this.#cfg.pcie.propagationNs;
+  }
+
+  /**
+   * One read request of at most MRRS bytes (not crossing 4 KiB) and its
+   * completions.
+   *
+   * @param kind What the read is for.
+   * @param addr Bus address.
+   * @param len Bytes.
+   * @param readyNs Earliest issue time.
+   * @returns Issue and arrival times.
+   */
+  readRequest(
+    kind: PcieTrafficKind,
+    addr: number,
+    len: number,
+    readyNs: number,
+  ): ReadTiming {
+    const reqEnd = this.#send(
+      this.#up,
+      "toHost",
+      kind,
+      this.overheads.mrd,
+      1,
+      readyNs,
+    );
+    const p = this.#cfg.pcie;
+    const hostReady = reqEnd + p.propagationNs + p.readLatencyNs +
+      p.readLatencyNsPerByte * len;
+    const cpls = completionCount(addr, len, this.params);
+    const end = this.#send(
+      this.#down,
+      "toDevice",
+      kind,
+      cpls * this.overheads.cpld + len,
+      cpls,
+      hostReady,
+    );
+    return { issueNs: readyNs, arrivalNs: end + p.propagationNs };
+  }
+
+  /**
+   * A read of any length, split into requests at MRRS and 4 KiB; the
+   * requests go out back to back.
+   *
+   * @param kind What the read is for.
+   * @param addr Bus address.
+   * @param len Bytes.
+   * @param readyNs Earliest issue time.
+   * @returns Issue time and arrival of the last completion.
+   */
+  read(
+    kind: PcieTrafficKind,
+    addr: number,
+    len: number,
+    readyNs: number,
+  ): ReadTiming {
+    let a = addr;
+    let left = len;
+    let arrival = readyNs;
+    while (left > 0) {
+      const n = Math.min(left, this.params.mrrs, 4096 - (a % 4096));
+      arrival = Math.max(
+        arrival,
+        this.readRequest(kind, a, n, readyNs).arrivalNs,
+      );
+      a += n;
+      left -= n;
+    }
+    return { issueNs: readyNs, arrivalNs: arrival };
+  }
+
+  /**
+   * A write from the device (write-back, completion record), split at MPS.
+   *
+   * @param kind What the write is for.
+   * @param len Bytes.
+   * @param readyNs When the device issues it.
+   * @returns When it has reached the host.
+   */
+  write(kind: PcieTrafficKind, len: number, readyNs: number): number {
+    const tlps = Math.max(1, Math.ceil(len / this.params.mps));
+    return this.#send(
+      this.#up,
+      "toHost",
+      kind,
+      tlps * this.overheads.mwr + len,
+      tlps,
+      readyNs,
+    ) + this.#cfg.pcie.propagationNs;
+  }
+
+  /**
+   * An MSI (a 4-byte memory write).
+   *
+   * @param readyNs When the device raises it.
+   * @returns When it has reached the host.
+   */
+  msi(readyNs: number): number {
+    return this.#send(
+      this.#up,
+      "toHost",
+      "msi",
+      this.overheads.msi,
+      1,
+      readyNs,
+    ) + this.#cfg.pcie.propagationNs;
+  }
+}
