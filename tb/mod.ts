@@ -20,6 +20,7 @@ export * from "./cli_args.ts";
 export * from "./device_setup.ts";
 export * from "./features_command.ts";
 export * from "./field_names.ts";
+export * from "./hw_engine.ts";
 export * from "./pass_through.ts";
 export * from "./preset_device.ts";
 export * from "./progress.ts";

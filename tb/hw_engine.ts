@@ -1,0 +1,192 @@
+/**
+ * The NIC model as an engine of the frame contract: each super-packet goes
+ * to the model's driver; where the driver falls back (MSS below the
+ * hardware minimum, a header too long, the `gso`/`none` modes) the host
+ * stack — the reference — segments it and the model checksums and
+ * transmits the segments. The frames the model hands its MAC are the
+ * output; dropped packets simply produce fewer frames.
+ *
+ * @module
+ */
+
+import { createNic, type HwEvent, type Nic } from "../hw/nic.ts";
+import type { DriverMode } from "../hw/nic_config.ts";
+import { resolveConfig } from "../hw/resolve_config.ts";
+import type { NetDevice } from "../sw/net_device.ts";
+import { NETIF_F } from "../sw/netdev_features.ts";
+import { segment } from "../sw/segment.ts";
+import { newSkb } from "../sw/skbuff.ts";
+import { type SkBuff, TsolabError } from "../sw/types.ts";
+import { UsageError } from "./cli_args.ts";
+import { presetDevice } from "./preset_device.ts";
+import type { Engine } from "./segment_run.ts";
+import type { EngineResult } from "./sw_engine.ts";
+
+/**
+ * How to build the model.
+ *
+ * @example
+ * ```ts
+ * import type { HwEngineOptions } from "./hw_engine.ts";
+ * const o: HwEngineOptions = { preset: "corundum-100g", driver: "gso" };
+ * ```
+ */
+export interface HwEngineOptions {
+  /** Preset name (default e810-100g). */
+  preset?: string;
+  /** Driver mode. */
+  driver?: string;
+  /** Path of a JSON configuration file merged over the preset. */
+  config?: string;
+  /** `key=value` overrides. */
+  set?: string[];
+  /** Record a waveform. */
+  vcd?: boolean;
+}
+
+/**
+ * An engine around one NIC model instance.
+ *
+ * @example
+ * ```ts ignore
+ * const hw = makeHwEngine(undefined, { preset: "e810-100g" });
+ * ```
+ */
+export interface HwEngine {
+  /** The engine for `segmentFrames`/`runSegment`. */
+  engine: Engine;
+  /** The model. */
+  nic: Nic;
+  /** The Linux view of the model's device (host segmentation features). */
+  device: NetDevice;
+  /** Errors the model reported (packets it dropped). */
+  errors: string[];
+  /** Writes the VCD (when asked) and returns the report text. */
+  finish(vcdPath?: string): string;
+}
+
+function loadConfig(o: HwEngineOptions) {
+  let json: Record<string, unknown> | undefined;
+  if (o.config !== undefined) {
+    try {
+      json = JSON.parse(Deno.readTextFileSync(o.config)) as Record<
+        string,
+        unknown
+      >;
+    } catch (e) {
+      throw new UsageError(
+        `--config ${o.config}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+  try {
+    return resolveConfig(o.preset, {
+      ...(json !== undefined ? { config: json } : {}),
+      set: o.set ?? [],
+    });
+  } catch (e) {
+    if (e instanceof TsolabError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * Turns the reference's output segments into the non-GSO skbs a host stack
+ * hands its driver (CHECKSUM_PARTIAL seeds left where the device checksums).
+ *
+ * @param skb The super-packet (for its header offsets).
+ * @param features Features of the host segmentation.
+ * @returns The segments as skbs, lazily.
+ */
+function* hostSegments(skb: SkBuff, features: bigint): Generator<SkBuff> {
+  for (const s of segment(skb, features)) {
+    yield newSkb({
+      linear: s.data,
+      ipSummed: s.ipSummed,
+      csumStart: s.csumStart,
+      csumOffset: s.csumOffset,
+      macHeader: skb.macHeader,
+      networkHeader: skb.networkHeader,
+      transportHeader: skb.transportHeader,
+      protocol: skb.protocol,
+      encapsulation: skb.encapsulation,
+      innerMacHeader: skb.innerMacHeader,
+      innerNetworkHeader: skb.innerNetworkHeader,
+      innerTransportHeader: skb.innerTransportHeader,
+      innerProtocol: skb.innerProtocol,
+    });
+  }
+}
+
+/**
+ * Builds the NIC model engine.
+ *
+ * @param _dev Unused: the device is the model's own (kept for a uniform
+ *   engine factory signature).
+ * @param o Preset, driver mode, configuration, waveform.
+ * @returns The engine and its model.
+ * @throws {UsageError} For an unknown preset, mode or configuration key.
+ *
+ * @example
+ * ```ts ignore
+ * const hw = makeHwEngine(undefined, { driver: "hw-tso" });
+ * runSegment({ input, output, gsoSize: 1448, engine: hw.engine });
+ * console.log(hw.finish());
+ * ```
+ */
+export function makeHwEngine(
+  _dev: NetDevice | undefined,
+  o: HwEngineOptions,
+): HwEngine {
+  const cfg = loadConfig(o);
+  let nic: Nic;
+  try {
+    nic = createNic(cfg, {
+      ...(o.driver !== undefined ? { driver: o.driver as DriverMode } : {}),
+      vcd: o.vcd ?? false,
+    });
+  } catch (e) {
+    if (e instanceof TsolabError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
+  const device = presetDevice(cfg);
+  const errors: string[] = [];
+  const csum = device.features &
+    (NETIF_F.HW_CSUM | NETIF_F.IP_CSUM | NETIF_F.IPV6_CSUM);
+  function* frames(events: Iterable<HwEvent>): Generator<Uint8Array> {
+    for (const e of events) {
+      if (e.kind === "frame") yield e.data;
+      else if (e.kind === "error") errors.push(e.message);
+    }
+  }
+  const engine: Engine = (skb: SkBuff): EngineResult => {
+    const check = nic.driverCheck(skb);
+    if (check.fallback === null) {
+      return {
+        frames: frames(nic.transmit(skb)),
+        path: `${nic.driverMode} (model)`,
+        reasons: [],
+      };
+    }
+    // The stack segments (validate_xmit_skb → software GSO) with the
+    // checksum features the driver still offers for this packet.
+    const features = NETIF_F.SG | NETIF_F.GSO |
+      (check.hostChecksum ? 0n : csum);
+    const segs = [...hostSegments(skb, features)];
+    return {
+      frames: frames(nic.transmitSegments(segs)),
+      path: `software-gso then ${nic.driverMode} (model)`,
+      reasons: [`driver fallback: ${check.fallback}`],
+    };
+  };
+  return {
+    engine,
+    nic,
+    device,
+    errors,
+    finish(vcdPath?: string): string {
+      if (vcdPath !== undefined) Deno.writeTextFileSync(vcdPath, nic.vcd());
+      return nic.reportText();
+    },
+  };
+}
