@@ -6,7 +6,12 @@
  * @module
  */
 
-import { type PacketLayout, parsePacket } from "../sw/packet_layout.ts";
+import { getU32 } from "../sw/bytes.ts";
+import {
+  type IpLayer,
+  type PacketLayout,
+  parsePacket,
+} from "../sw/packet_layout.ts";
 import type { Frame } from "../sw/types.ts";
 import {
   type CompareContext,
@@ -77,6 +82,26 @@ export function sourceAddress(data: Uint8Array, layout: PacketLayout): string {
   return w.join(":");
 }
 
+function isUdpFragment(b: Uint8Array, ip: IpLayer): boolean {
+  if (ip.version === 4) return b[ip.offset + 9] === 17;
+  const fh = ip.extHeaders.find((e) => e.type === 44);
+  return fh !== undefined && b[fh.offset] === 17;
+}
+
+/**
+ * What an engine factory may need to reproduce the kernel exactly.
+ *
+ * @example
+ * ```ts
+ * import type { EngineHints } from "./capture_compare.ts";
+ * const h: EngineHints = { ufo6FragId: 0x12345678 };
+ * ```
+ */
+export interface EngineHints {
+  /** Identification of the Fragment header IPv6 UFO inserts. */
+  ufo6FragId?: number;
+}
+
 function layoutOf(f: Frame, vxlanPorts: number[]): PacketLayout | null {
   try {
     return parsePacket(f.data, f.linkType, { vxlanPorts });
@@ -115,7 +140,7 @@ function readAll(path: string): Frame[] {
 export function compareCaptures(
   ingress: string,
   egress: string,
-  makeEngine: () => Engine,
+  makeEngine: (hints: EngineHints) => Engine,
   opts: {
     sender?: string;
     gsoSize?: number;
@@ -128,6 +153,8 @@ export function compareCaptures(
      * the engine is checked (`verify`).
      */
     egressIsDut?: boolean;
+    /** Take UDP super-packets as legacy UFO (default: inferred). */
+    ufo?: boolean;
   } = {},
 ): CompareResult {
   const vxlanPorts = opts.vxlanPorts ?? [4789];
@@ -146,13 +173,30 @@ export function compareCaptures(
   sender ??= "";
   const expected: { data: Uint8Array; layout: PacketLayout }[] = [];
   let gso = 0;
+  // IP fragments of a UDP datagram on the wire mean the kernel did legacy
+  // UFO: gso_size is then the fragment payload, and an IPv6 fragment
+  // header's identification (a keyed hash in the kernel) is taken as seen.
+  let ufoGso = 0;
+  let ufo6FragId: number | undefined;
   for (const f of readAll(egress)) {
     const l = layoutOf(f, vxlanPorts);
     if (l === null || sourceAddress(f.data, l) !== sender) continue;
     expected.push({ data: f.data, layout: l });
     if (l.l4 !== null && l.payloadLen > gso) gso = l.payloadLen;
+    const ip = l.outer;
+    if (
+      l.tunnel === null && ip !== null && ip.fragment &&
+      isUdpFragment(f.data, ip)
+    ) {
+      ufoGso = Math.max(ufoGso, l.payloadLen);
+      const fh = ip.extHeaders.find((e) => e.type === 44);
+      if (fh !== undefined && ufo6FragId === undefined) {
+        ufo6FragId = getU32(f.data, fh.offset + 4);
+      }
+    }
   }
-  const gsoSize = opts.gsoSize ?? gso;
+  const ufo = opts.ufo ?? ufoGso > 0;
+  const gsoSize = opts.gsoSize ?? (ufo && ufoGso > 0 ? ufoGso : gso);
   const s = emptySummary();
   const fromSender = inFrames.filter((f) => {
     const l = layoutOf(f, vxlanPorts);
@@ -180,8 +224,11 @@ export function compareCaptures(
     const r of segmentFrames(fromSender, {
       input: ingress,
       gsoSize,
-      engine: makeEngine(),
+      engine: makeEngine({
+        ...(ufo6FragId !== undefined ? { ufo6FragId } : {}),
+      }),
       vxlanPorts,
+      ufo,
     }, s)
   ) {
     if (r.kind === "segmented") {

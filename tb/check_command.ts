@@ -87,7 +87,7 @@ export function checkMain(args: string[]): Promise<number> {
   const r = compareCaptures(
     values.ingress,
     values.egress,
-    () => (skb) => swTransmit(skb, dev),
+    (h) => (skb) => swTransmit(skb, dev, h),
     {
       ...(values.sender !== undefined ? { sender: values.sender } : {}),
       ...(values["gso-size"] !== undefined

@@ -42,6 +42,8 @@ export interface HwEngineOptions {
   set?: string[];
   /** Record a waveform. */
   vcd?: boolean;
+  /** Values the host segmentation needs to match a kernel run. */
+  hints?: { ufo6FragId?: number };
 }
 
 /**
@@ -96,10 +98,15 @@ function loadConfig(o: HwEngineOptions) {
  *
  * @param skb The super-packet (for its header offsets).
  * @param features Features of the host segmentation.
+ * @param ufo6FragId Identification for an IPv6 UFO fragment header.
  * @returns The segments as skbs, lazily.
  */
-function* hostSegments(skb: SkBuff, features: bigint): Generator<SkBuff> {
-  for (const s of segment(skb, features)) {
+function* hostSegments(
+  skb: SkBuff,
+  features: bigint,
+  ufo6FragId: number,
+): Generator<SkBuff> {
+  for (const s of segment(skb, features, { ufo6FragId })) {
     yield newSkb({
       linear: s.data,
       ipSummed: s.ipSummed,
@@ -172,7 +179,7 @@ export function makeHwEngine(
     // checksum features the driver still offers for this packet.
     const features = NETIF_F.SG | NETIF_F.GSO |
       (check.hostChecksum ? 0n : csum);
-    const segs = [...hostSegments(skb, features)];
+    const segs = [...hostSegments(skb, features, o.hints?.ufo6FragId ?? 0)];
     return {
       frames: frames(nic.transmitSegments(segs)),
       path: `software-gso then ${nic.driverMode} (model)`,

@@ -10,7 +10,11 @@
 import { parseArgs } from "node:util";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 import { UsageError } from "./cli_args.ts";
-import { compareCaptures, type CompareResult } from "./capture_compare.ts";
+import {
+  compareCaptures,
+  type CompareResult,
+  type EngineHints,
+} from "./capture_compare.ts";
 import { formatDivergence } from "./scoreboard.ts";
 import type { Engine } from "./segment_run.ts";
 import { swTransmit } from "./sw_engine.ts";
@@ -142,11 +146,11 @@ export async function verifyMain(args: string[]): Promise<number> {
   if (pairs.length === 0) {
     throw new UsageError(`${dir}: no capture pairs found`);
   }
-  const engines: [string, () => Engine][] = [];
+  const engines: [string, (h: EngineHints) => Engine][] = [];
   if (values.engine === "sw" || values.engine === "all") {
-    engines.push(["sw", () => {
+    engines.push(["sw", (h) => {
       const dev = kernelCaptureEgressDevice();
-      return (skb) => swTransmit(skb, dev);
+      return (skb) => swTransmit(skb, dev, h);
     }]);
   }
   if (values.engine === "hw" || values.engine === "all") {
@@ -154,7 +158,7 @@ export async function verifyMain(args: string[]): Promise<number> {
       const { makeHwEngine } = await import("./hw_engine.ts");
       engines.push([
         "hw",
-        () => makeHwEngine(kernelCaptureEgressDevice(), {}).engine,
+        (h: EngineHints) => makeHwEngine(undefined, { hints: h }).engine,
       ]);
     } catch (e) {
       if (values.engine === "hw") throw e;
