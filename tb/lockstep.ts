@@ -1,0 +1,213 @@
+/**
+ * The lockstep harness: one super-packet goes to the reference and to the
+ * NIC model at once, and segment i is pulled from each as it is produced
+ * (both are generators; no run is buffered), compared on the scoreboard,
+ * and the comparison stops at the first divergence unless told to keep
+ * going. The roles follow cocotb/Corundum testbenches: the driver (vector →
+ * SkBuff → the model's driver), the model, the monitor (frames and cycle
+ * stamps out of the model), the reference and the scoreboard.
+ *
+ * @module
+ */
+
+import type { FaultConfig } from "../hw/faults.ts";
+import { createNic, type HwEvent, type HwFrame, type Nic } from "../hw/nic.ts";
+import type { DriverMode, NicConfig } from "../hw/nic_config.ts";
+import { resolveConfig } from "../hw/resolve_config.ts";
+import { NETIF_F } from "../sw/netdev_features.ts";
+import { segment } from "../sw/segment.ts";
+import { newSkb } from "../sw/skbuff.ts";
+import type { SkBuff } from "../sw/types.ts";
+import { referenceFrames } from "./reference_frames.ts";
+import { type Divergence, Scoreboard, type Tolerance } from "./scoreboard.ts";
+
+/**
+ * How to set up the harness.
+ *
+ * @example
+ * ```ts
+ * import type { LockstepOptions } from "./lockstep.ts";
+ * const o: LockstepOptions = { preset: "e810-100g", driver: "hw-tso" };
+ * ```
+ */
+export interface LockstepOptions {
+  /** NIC preset (default e810-100g). */
+  preset?: string;
+  /** Driver mode (default: the preset's first). */
+  driver?: DriverMode;
+  /** `key=value` configuration overrides. */
+  set?: string[];
+  /** Deliberate bugs to switch on in the model (test-only fault hook). */
+  faults?: Partial<FaultConfig>;
+  /** Report every divergence instead of stopping at the first. */
+  keepGoing?: boolean;
+  /** Accepted hardware differences. */
+  tolerances?: readonly Tolerance[];
+  /** Identification for an IPv6 UFO fragment header (kernel-chosen). */
+  ufo6FragId?: number;
+}
+
+/**
+ * What one super-packet did.
+ *
+ * @example
+ * ```ts ignore
+ * const r = lockstep.run(skb, { input: "v", frame: 1 });
+ * if (r.divergence) console.log(formatDivergence(r.divergence));
+ * ```
+ */
+export interface LockstepResult {
+  /** Segments compared. */
+  segments: number;
+  /** The first divergence of this packet, or null. */
+  divergence: Divergence | null;
+  /** The driver's fallback reason, or null when the model segmented it. */
+  fallback: string | null;
+  /** Error events the model raised (dropped packets). */
+  errors: string[];
+  /** Cycle of the last bit of the last frame the model sent. */
+  lastCycle: number;
+}
+
+/** The monitor: frames out of the model's event stream, errors noted. */
+function* monitor(
+  events: Iterable<HwEvent>,
+  errors: string[],
+): Generator<HwFrame> {
+  for (const e of events) {
+    if (e.kind === "frame") yield e;
+    else if (e.kind === "error") errors.push(`${e.rule}: ${e.message}`);
+  }
+}
+
+/**
+ * Reference and model side by side over one NIC model instance.
+ *
+ * @example
+ * ```ts ignore
+ * const ls = new Lockstep({ preset: "e810-100g", driver: "hw-tso" });
+ * const r = ls.run(skb, { input: "tcp4", frame: 7 });
+ * ```
+ */
+export class Lockstep {
+  /** The model. */
+  readonly nic: Nic;
+  /** The effective configuration. */
+  readonly config: NicConfig;
+  /** The scoreboard (all packets of this harness). */
+  readonly scoreboard: Scoreboard;
+  #ufo6FragId: number;
+  #csum: boolean;
+
+  /**
+   * Builds the model and the scoreboard.
+   *
+   * @param o Preset, driver mode, overrides, faults, tolerances.
+   */
+  constructor(o: LockstepOptions = {}) {
+    const cfg = resolveConfig(o.preset, {
+      set: o.set ?? [],
+      ...(o.faults !== undefined ? { config: { faults: o.faults } } : {}),
+    });
+    this.config = cfg;
+    this.nic = createNic(
+      cfg,
+      o.driver !== undefined ? { driver: o.driver } : {},
+    );
+    this.scoreboard = new Scoreboard({
+      keepGoing: o.keepGoing ?? false,
+      tolerances: o.tolerances ?? [],
+    });
+    this.#ufo6FragId = o.ufo6FragId ?? 0;
+    this.#csum = cfg.offload.csum;
+  }
+
+  /** The driver: skb → the model's driver, or host GSO on a fallback. */
+  #drive(skb: SkBuff): { events: Iterable<HwEvent>; fallback: string | null } {
+    const check = this.nic.driverCheck(skb);
+    if (check.fallback === null) {
+      return { events: this.nic.transmit(skb), fallback: null };
+    }
+    const features = NETIF_F.SG | NETIF_F.GSO |
+      (check.hostChecksum || !this.#csum ? 0n : NETIF_F.HW_CSUM);
+    const segs: SkBuff[] = [];
+    for (const s of segment(skb, features, { ufo6FragId: this.#ufo6FragId })) {
+      segs.push(newSkb({
+        linear: s.data,
+        ipSummed: s.ipSummed,
+        csumStart: s.csumStart,
+        csumOffset: s.csumOffset,
+        networkHeader: skb.networkHeader,
+        transportHeader: skb.transportHeader,
+        protocol: skb.protocol,
+        encapsulation: skb.encapsulation,
+        innerMacHeader: skb.innerMacHeader,
+        innerNetworkHeader: skb.innerNetworkHeader,
+        innerTransportHeader: skb.innerTransportHeader,
+        innerProtocol: skb.innerProtocol,
+      }));
+    }
+    return {
+      events: this.nic.transmitSegments(segs),
+      fallback: check.fallback,
+    };
+  }
+
+  /**
+   * Runs one super-packet through both sides, pulling segment i from each
+   * in turn.
+   *
+   * @param skb The super-packet.
+   * @param ctx The input's name, the frame number and the link type.
+   * @returns What happened.
+   */
+  run(
+    skb: SkBuff,
+    ctx: { input: string; frame: number; linkType?: number },
+  ): LockstepResult {
+    const errors: string[] = [];
+    const { events, fallback } = this.#drive(skb);
+    const ref = referenceFrames(
+      skb,
+      this.nic.driverMode,
+      fallback !== null,
+      this.#ufo6FragId,
+    );
+    const dut = monitor(events, errors);
+    const sb = this.scoreboard;
+    const before = sb.divergences.length;
+    let segments = 0;
+    let lastCycle = 0;
+    try {
+      for (let i = 0;; i++) {
+        const r = ref.next();
+        const d = dut.next();
+        if (r.done && d.done) break;
+        const hw = d.done ? undefined : d.value;
+        if (hw !== undefined) lastCycle = hw.cycleLastBit;
+        segments++;
+        sb.compare(
+          {
+            ...ctx,
+            segment: i,
+            ...(hw !== undefined ? { cycle: hw.cycleLastBit } : {}),
+          },
+          r.done ? undefined : r.value,
+          hw?.data,
+          hw !== undefined && hw.segmentIndex === hw.segmentCount - 1,
+        );
+        if (sb.stopped) break;
+      }
+    } finally {
+      dut.return(undefined);
+      ref.return(undefined);
+    }
+    return {
+      segments,
+      divergence: sb.divergences[before] ?? null,
+      fallback,
+      errors,
+      lastCycle,
+    };
+  }
+}
