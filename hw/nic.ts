@@ -476,6 +476,12 @@ export class Nic {
         t = this.#ring.freeAt(need);
       }
       if (Number.isNaN(t)) t = 0;
+      if (t > postNs && batch.length > 0) {
+        // The ring is full: the queue stops and the doorbell goes out for
+        // what is posted so far (xmit_more ends).
+        yield* this.#ringAndProcess(batch, postNs, idx, state);
+        batch = [];
+      }
       postNs = Math.max(postNs, t);
       this.#ring.reclaim(postNs, need);
       const pos = this.#ring.post(rp.offload, rp.buffers, rp.unmap);
@@ -753,6 +759,7 @@ export class Nic {
       doneNs = ev.doneNs;
       yield ev.frame;
     }
+    this.#dma.release(hdrLen, doneNs);
     return doneNs;
   }
 

@@ -49,11 +49,71 @@ export interface DirectionBytes {
   toHost: number;
 }
 
-interface Lane {
-  freeNs: number;
-  busyNs: number;
-  bytes: number;
-  tlps: number;
+/**
+ * Busy intervals of one link direction. Transfers are scheduled in the
+ * order the model processes them, which is not time order (descriptor
+ * fetches for a later packet are worked out after the payload of an earlier
+ * one), so a transfer takes the first idle gap at or after its ready time
+ * that is long enough, rather than queueing behind everything reserved so
+ * far.
+ *
+ * Small control transfers (doorbells, descriptor completions, write-backs,
+ * MSIs) are served in time order: a completion issued before a run of
+ * payload reads that the model happened to book first would, on a real
+ * link, go out between their TLPs. They take the wire at their ready time
+ * (serialised among themselves) and their occupancy is charged to the
+ * payload timeline, which keeps the byte totals exact.
+ */
+class Lane {
+  busyNs = 0;
+  bytes = 0;
+  tlps = 0;
+  #ctrl: Lane | null = null;
+
+  reserveControl(ready: number, dur: number): number {
+    this.#ctrl ??= new Lane();
+    const start = this.#ctrl.reserve(ready, dur);
+    this.reserve(ready, dur);
+    return start;
+  }
+  #starts: number[] = [];
+  #ends: number[] = [];
+
+  reserve(ready: number, dur: number): number {
+    const st = this.#starts;
+    const en = this.#ends;
+    let lo = 0;
+    let hi = en.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (en[mid]! > ready) hi = mid;
+      else lo = mid + 1;
+    }
+    let i = lo;
+    let t = ready;
+    while (i < st.length && st[i]! < t + dur - 1e-9) {
+      t = Math.max(t, en[i]!);
+      i++;
+    }
+    const end = t + dur;
+    const touchPrev = i > 0 && Math.abs(en[i - 1]! - t) < 1e-9;
+    const touchNext = i < st.length && Math.abs(st[i]! - end) < 1e-9;
+    if (touchPrev && touchNext) {
+      en[i - 1] = en[i]!;
+      st.splice(i, 1);
+      en.splice(i, 1);
+    } else if (touchPrev) en[i - 1] = end;
+    else if (touchNext) st[i] = t;
+    else {
+      st.splice(i, 0, t);
+      en.splice(i, 0, end);
+    }
+    if (st.length > 4096) {
+      st.splice(0, 2048);
+      en.splice(0, 2048);
+    }
+    return t;
+  }
 }
 
 /**
@@ -101,8 +161,8 @@ export class PcieLinkModel {
   };
   /** Busy time of the host → device direction spent on payload completions [ns]. */
   payloadBusyNs = 0;
-  #down: Lane = { freeNs: 0, busyNs: 0, bytes: 0, tlps: 0 };
-  #up: Lane = { freeNs: 0, busyNs: 0, bytes: 0, tlps: 0 };
+  #down = new Lane();
+  #up = new Lane();
   #nsPerByte: number;
   #cfg: NicConfig;
   #trace: TraceSink;
@@ -154,9 +214,10 @@ export class PcieLinkModel {
     tlps: number,
     readyNs: number,
   ): number {
-    const start = Math.max(readyNs, lane.freeNs);
     const dur = wire * this.#nsPerByte;
-    lane.freeNs = start + dur;
+    const start = kind === "payload-read"
+      ? lane.reserve(readyNs, dur)
+      : lane.reserveControl(readyNs, dur);
     lane.busyNs += dur;
     lane.bytes += wire;
     lane.tlps += tlps;
@@ -167,10 +228,10 @@ export class PcieLinkModel {
     this.#trace.span(
       dir === "toDevice" ? "pcie.rx_busy" : "pcie.tx_busy",
       start,
-      lane.freeNs,
+      start + dur,
       1,
     );
-    return lane.freeNs;
+    return start + dur;
   }
 
   /**
