@@ -96,8 +96,9 @@ function coerceFault(key: string, raw: unknown, source: string): FaultSpec {
     return raw as number[];
   }
   if (typeof raw === "string") {
-    if (raw === "true" || raw === "1") return true;
-    if (raw === "false" || raw === "0") return false;
+    // "true"/"false", or packet indices: "3" is packet 3, "1,4" two packets.
+    if (raw === "true") return true;
+    if (raw === "false") return false;
     const parts = raw.split(",").map((s) => s.trim());
     if (parts.every((p) => /^\d+$/.test(p))) return parts.map(Number);
   }
