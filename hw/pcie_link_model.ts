@@ -226,7 +226,7 @@ export class PcieLinkModel {
       this.payloadBusyNs += dur;
     }
     this.#trace.span(
-      dir === "toDevice" ? "pcie.rx_busy" : "pcie.tx_busy",
+      dir === "toDevice" ? "pcie.to_device_busy" : "pcie.to_host_busy",
       start,
       start + dur,
       1,

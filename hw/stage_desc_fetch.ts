@@ -235,11 +235,11 @@ export class DescFetchStage implements Stage {
           (k + 1 + this.#cfg.core.fetchDepth) * p;
       }
       this.busyNs += n * p;
-      this.#trace.span(
-        "desc_fetch.busy",
-        issue,
+      this.#trace.step("desc_fetch.outstanding", issue, 1);
+      this.#trace.step(
+        "desc_fetch.outstanding",
         t.arrivalNs + (n + this.#cfg.core.fetchDepth) * p,
-        1,
+        -1,
       );
       this.#fetchFreeNs = issue + p;
       this.#fetchedEnd += n;

@@ -164,7 +164,10 @@ export class VcdTrace implements TraceSink {
       if (scope !== "") out.push(`$scope module ${scope} $end`);
       for (const s of list) {
         const leaf = s.name.slice(s.name.indexOf(".") + 1);
-        out.push(`$var wire ${width(s)} ${s.id} ${leaf} $end`);
+        const w = width(s);
+        out.push(
+          `$var wire ${w} ${s.id} ${leaf}${w > 1 ? ` [${w - 1}:0]` : ""} $end`,
+        );
       }
       if (scope !== "") out.push("$upscope $end");
     }
