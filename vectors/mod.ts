@@ -10,6 +10,12 @@
  *   `ByteSink` or a file.
  * - Every malformed input is a {@linkcode CaptureFormatError} that names
  *   the byte offset and, for packets, the frame number.
+ * - Golden vectors: {@linkcode GoldenVectorWriter} and
+ *   {@linkcode GoldenVectorReader} (one pcapng per scenario, each ingress
+ *   frame followed by its expected egress frames, metadata in comments),
+ *   {@linkcode goldenFromPair} (a kernel capture pair, paired by
+ *   {@linkcode pairFrames}), {@linkcode generateScenario} (made by the
+ *   reference) and the manifest ({@linkcode updateManifest}).
  *
  * ```ts
  * import { bytesSink, CaptureReader, LINKTYPE, PcapngWriter } from "./mod.ts";
@@ -36,14 +42,25 @@
 
 export type { Frame } from "../sw/types.ts";
 export { TsolabError } from "../sw/types.ts";
+export * from "./build_super_packet.ts";
 export * from "./byte_sink.ts";
 export * from "./byte_source.ts";
 export * from "./capture_error.ts";
 export * from "./capture_info.ts";
 export * from "./capture_reader.ts";
 export * from "./capture_writer.ts";
+export * from "./from_capture_record.ts";
+export * from "./from_pair.ts";
+export * from "./generate.ts";
+export * from "./golden_device.ts";
+export * from "./golden_error.ts";
+export * from "./golden_meta.ts";
+export * from "./golden_skb.ts";
+export * from "./golden_vector.ts";
 export * from "./link_types.ts";
+export * from "./manifest.ts";
 export * from "./pcap_reader.ts";
 export * from "./pcap_writer.ts";
 export * from "./pcapng_reader.ts";
+export * from "./pair_frames.ts";
 export * from "./pcapng_writer.ts";
