@@ -68,12 +68,15 @@ export function getBits(
   shift: number,
   width: number,
 ): number {
-  let v = 0;
-  for (let i = 0; i < width; i++) {
-    const bit = shift + i;
-    if ((b[off + (bit >>> 3)]! >>> (bit & 7)) & 1) v += 2 ** i;
-  }
-  return v;
+  const lo = le32(b, off);
+  const hi = le32(b, off + 4);
+  const mask = width === 32 ? 0xffffffff : (2 ** width) - 1;
+  if (shift >= 32) return (hi >>> (shift - 32)) & mask;
+  if (shift + width <= 32) return ((lo >>> shift) & mask) >>> 0;
+  const loBits = 32 - shift;
+  return ((lo >>> shift) +
+    (hi & ((1 << (width - loBits)) - 1)) * 2 ** loBits) >>>
+    0;
 }
 
 /**
@@ -92,11 +95,24 @@ export function setBits(
   width: number,
   v: number,
 ): void {
-  for (let i = 0; i < width; i++) {
-    const bit = shift + i;
-    const idx = off + (bit >>> 3);
-    const m = 1 << (bit & 7);
-    if (Math.floor(v / 2 ** i) % 2 === 1) b[idx] = b[idx]! | m;
-    else b[idx] = b[idx]! & ~m;
+  let lo = le32(b, off);
+  let hi = le32(b, off + 4);
+  const val = v % 2 ** width;
+  if (shift >= 32) {
+    const m = ((2 ** width - 1) * 2 ** (shift - 32)) >>> 0;
+    hi = ((hi & ~m) | ((val * 2 ** (shift - 32)) >>> 0 & m)) >>> 0;
+  } else if (shift + width <= 32) {
+    const m = ((2 ** width - 1) * 2 ** shift) >>> 0;
+    lo = ((lo & ~m) | ((val * 2 ** shift) >>> 0 & m)) >>> 0;
+  } else {
+    const loBits = 32 - shift;
+    const loVal = val % 2 ** loBits;
+    const hiVal = Math.floor(val / 2 ** loBits);
+    const mLo = ((2 ** loBits - 1) * 2 ** shift) >>> 0;
+    lo = ((lo & ~mLo) | ((loVal * 2 ** shift) >>> 0)) >>> 0;
+    const mHi = (2 ** (width - loBits)) - 1;
+    hi = ((hi & ~mHi) | hiVal) >>> 0;
   }
+  setLe32(b, off, lo);
+  setLe32(b, off + 4, hi);
 }

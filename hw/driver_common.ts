@@ -101,14 +101,17 @@ export function mapSkb(
   let pos = lin;
   for (const f of skb.frags) {
     if (f.size === 0) continue;
-    let parts = [f.page.subarray(f.offset, f.offset + f.size)];
+    let addr: number;
     if (h > pos) {
+      const whole = f.page.subarray(f.offset, f.offset + f.size);
       const k = Math.min(h - pos, f.size);
-      parts = k === f.size
-        ? [hdr!.subarray(pos, pos + k)]
-        : [hdr!.subarray(pos, pos + k), parts[0]!.subarray(k)];
-    }
-    const addr = ctx.mem.map(parts, f.offset);
+      addr = ctx.mem.map(
+        k === f.size
+          ? [hdr!.subarray(pos, pos + k)]
+          : [hdr!.subarray(pos, pos + k), whole.subarray(k)],
+        f.offset,
+      );
+    } else addr = ctx.mem.mapRange(f.page, f.offset, f.size, f.offset);
     unmap.push(addr);
     splitBuffer(ctx.cfg, addr, f.size, buffers);
     pos += f.size;
@@ -149,9 +152,18 @@ export function linearizeSkb(
 }
 
 function descCount(cfg: NicConfig, addr: number, len: number): number {
-  const out: TxBuffer[] = [];
-  splitBuffer(cfg, addr, len, out);
-  return out.length;
+  const max = cfg.offload.maxBytesPerBuffer;
+  let n = 0;
+  let a = addr;
+  let left = len;
+  while (left > max) {
+    let k = cfg.offload.splitBytes;
+    if (cfg.family === "ice") k += (4096 - (a % 4096)) % 4096;
+    a += k;
+    left -= k;
+    n++;
+  }
+  return left > 0 ? n + 1 : n;
 }
 
 /**

@@ -183,7 +183,7 @@ export function hwTsoDriver(cfg: NicConfig): TxDriver {
       },
     };
     const before = ctx.mem.mappings;
-    const linearize = check(skb, ctx.packetIndex).linearize;
+    const linearize = (ctx.check ?? check(skb, ctx.packetIndex)).linearize;
     const m = linearize ? linearizeSkb(skb, ctx, hdr) : mapSkb(skb, ctx, hdr);
     return {
       packets: [{

@@ -13,8 +13,13 @@ import { HwUsageError } from "./errors.ts";
 interface Region {
   addr: number;
   end: number;
-  parts: Uint8Array[];
-  starts: number[];
+  /** Single-range mappings: the backing bytes and where the range starts. */
+  buf: Uint8Array | null;
+  off: number;
+  /** Multi-part mappings. */
+  parts: Uint8Array[] | null;
+  starts: number[] | null;
+  removed: boolean;
 }
 
 /**
@@ -31,7 +36,12 @@ interface Region {
  * ```
  */
 export class HostMemory {
+  // Sorted by address (addresses only grow); unmapped regions are marked
+  // and dropped from the front, since mappings are released roughly in
+  // order.
   #regions: Region[] = [];
+  #head = 0;
+  #last = 0;
   #next = 0x1_0000_0000;
   /** DMA mappings made so far. */
   mappings = 0;
@@ -53,15 +63,63 @@ export class HostMemory {
    * ```
    */
   map(parts: readonly Uint8Array[], pageOffset = 0): number {
+    if (parts.length === 1) {
+      return this.mapRange(parts[0]!, 0, parts[0]!.length, pageOffset);
+    }
     let len = 0;
     const starts: number[] = [];
     for (const p of parts) {
       starts.push(len);
       len += p.length;
     }
+    return this.#add(len, pageOffset, null, 0, [...parts], starts);
+  }
+
+  /**
+   * Maps `len` bytes of `buf` starting at `off` (no copy, no view).
+   *
+   * @param buf The backing bytes.
+   * @param off First byte.
+   * @param len Length.
+   * @param pageOffset Offset of the first byte inside its page.
+   * @returns The bus address of the first byte.
+   *
+   * @example
+   * ```ts
+   * import { HostMemory } from "./host_memory.ts";
+   * const mem = new HostMemory();
+   * const page = new Uint8Array(4096);
+   * mem.mapRange(page, 100, 200, 100) % 4096; // 100
+   * ```
+   */
+  mapRange(
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    pageOffset = 0,
+  ): number {
+    return this.#add(len, pageOffset, buf, off, null, null);
+  }
+
+  #add(
+    len: number,
+    pageOffset: number,
+    buf: Uint8Array | null,
+    off: number,
+    parts: Uint8Array[] | null,
+    starts: number[] | null,
+  ): number {
     const addr = this.#next + (pageOffset % 4096);
     this.#next = Math.ceil((addr + Math.max(len, 1)) / 4096) * 4096 + 4096;
-    this.#regions.push({ addr, end: addr + len, parts: [...parts], starts });
+    this.#regions.push({
+      addr,
+      end: addr + len,
+      buf,
+      off,
+      parts,
+      starts,
+      removed: false,
+    });
     this.mappings++;
     this.live++;
     return addr;
@@ -88,13 +146,24 @@ export class HostMemory {
         `Cannot unmap bus address 0x${addr.toString(16)}: not a mapping`,
       );
     }
-    this.#regions.splice(i, 1);
+    const r = this.#regions;
+    r[i]!.removed = true;
     this.live--;
+    while (this.#head < r.length && r[this.#head]!.removed) this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > r.length) {
+      this.#regions = r.slice(this.#head);
+      this.#head = 0;
+      this.#last = 0;
+    }
   }
 
   #find(addr: number): number {
     const r = this.#regions;
-    let lo = 0;
+    const c = r[this.#last];
+    if (c !== undefined && addr >= c.addr && addr < c.end && !c.removed) {
+      return this.#last;
+    }
+    let lo = this.#head;
     let hi = r.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
@@ -102,7 +171,11 @@ export class HostMemory {
       if (addr < m.addr) hi = mid - 1;
       else if (addr >= m.end && !(m.end === m.addr && addr === m.addr)) {
         lo = mid + 1;
-      } else return mid;
+      } else {
+        if (m.removed) return -1;
+        this.#last = mid;
+        return mid;
+      }
     }
     return -1;
   }
@@ -156,16 +229,25 @@ export class HostMemory {
         }: not mapped`,
       );
     }
-    let off = addr - r.addr;
+    const from = addr - r.addr;
+    if (r.buf !== null) {
+      const b = r.buf;
+      const s = b.byteOffset + r.off + from;
+      dst.set(new Uint8Array(b.buffer, s, len), dstOff);
+      return;
+    }
+    let off = from;
     let left = len;
     let o = dstOff;
-    for (let k = 0; k < r.parts.length && left > 0; k++) {
-      const p = r.parts[k]!;
-      const s = r.starts[k]!;
-      if (off >= s + p.length) continue;
-      const from = off - s;
-      const n = Math.min(left, p.length - from);
-      dst.set(p.subarray(from, from + n), o);
+    const parts = r.parts!;
+    const starts = r.starts!;
+    for (let k = 0; k < parts.length && left > 0; k++) {
+      const p = parts[k]!;
+      const st = starts[k]!;
+      if (off >= st + p.length) continue;
+      const f = off - st;
+      const n = Math.min(left, p.length - f);
+      dst.set(p.subarray(f, f + n), o);
       o += n;
       off += n;
       left -= n;
@@ -199,15 +281,22 @@ export class HostMemory {
         }: not mapped`,
       );
     }
-    let off = addr - r.addr;
+    const from = addr - r.addr;
+    if (r.buf !== null) {
+      r.buf.set(src, r.off + from);
+      return;
+    }
+    let off = from;
     let done = 0;
-    for (let k = 0; k < r.parts.length && done < src.length; k++) {
-      const p = r.parts[k]!;
-      const s = r.starts[k]!;
-      if (off >= s + p.length) continue;
-      const from = off - s;
-      const n = Math.min(src.length - done, p.length - from);
-      p.set(src.subarray(done, done + n), from);
+    const parts = r.parts!;
+    const starts = r.starts!;
+    for (let k = 0; k < parts.length && done < src.length; k++) {
+      const p = parts[k]!;
+      const st = starts[k]!;
+      if (off >= st + p.length) continue;
+      const f = off - st;
+      const n = Math.min(src.length - done, p.length - f);
+      p.set(src.subarray(done, done + n), f);
       done += n;
       off += n;
     }

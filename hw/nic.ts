@@ -65,6 +65,11 @@ export interface NicOptions {
   driver?: DriverMode;
   /** Record a waveform for `vcd()`. */
   vcd?: boolean;
+  /**
+   * Yield every frame as a view of one reused buffer, valid until the next
+   * frame is pulled (no allocation per frame); default false.
+   */
+  reuseFrames?: boolean;
 }
 
 /**
@@ -224,6 +229,8 @@ export class Nic {
   #fifo: TxFifo;
   #mac: MacStage;
   #vcd: VcdTrace | null;
+  #reuse: boolean;
+  #scratch: Uint8Array = new Uint8Array(0);
   #period: number;
   #ctx: DriverContext;
   #headerArea: Uint8Array;
@@ -266,6 +273,7 @@ export class Nic {
     this.driverMode = mode;
     this.format = descriptorFormat(config.family, config.ring.descBlock);
     this.#vcd = opts.vcd ? new VcdTrace() : null;
+    this.#reuse = opts.reuseFrames ?? false;
     const trace = this.#vcd ?? NULL_TRACE;
     this.#period = 1000 / config.core.clockMHz;
     this.#ring = new TxRing(this.#mem, this.format, config.ring.entries);
@@ -409,10 +417,12 @@ export class Nic {
     const idx = this.#packetIndex++;
     const cfg = this.config;
     this.#ctx.packetIndex = idx;
+    this.#ctx.check = undefined;
     if (!segments) {
       const skb = skbs[0]!;
       const known = this.#checked.get(skb);
       const check = known?.check ?? this.#drv.check(skb, idx);
+      this.#ctx.check = check;
       if (check.fallback !== null) {
         if (known === undefined) this.#count(this.#fallbacks, check.fallback);
         yield {
@@ -699,7 +709,6 @@ export class Nic {
       udpZero: faultFires(f.udpZeroNotFfff, idx),
       oddLane: faultFires(f.oddByteWrongLane, idx),
     };
-    const bus = cfg.core.busBytes;
     const total = a.buffers.reduce((n, b) => n + b.len, 0);
     const fail = (r: DmaFault, seg: number): HwErrorEvent => {
       this.#dropped++;
@@ -711,7 +720,7 @@ export class Nic {
         yield fail(r, state.seg);
         return readyNs;
       }
-      const frame = allocBeats(total, bus);
+      const frame = this.#frame(total);
       this.#dma.copy(0, total, frame, 0);
       this.#csum.insert(frame, o, L, cf);
       const ev = this.#timeFrame(frame, r, idx, state, total, payload);
@@ -743,7 +752,7 @@ export class Nic {
         return doneNs;
       }
       const frameLen = hdrLen + segPay;
-      const frame = allocBeats(frameLen, bus);
+      const frame = this.#frame(frameLen);
       frame.set(proto, 0);
       this.#dma.copy(hdrLen + segOff, segPay, frame, hdrLen);
       this.#hdr.rewrite(frame, o, L, { index: s, count: n, stride }, hf);
@@ -761,6 +770,15 @@ export class Nic {
     }
     this.#dma.release(hdrLen, doneNs);
     return doneNs;
+  }
+
+  #frame(len: number): Uint8Array {
+    const bus = this.config.core.busBytes;
+    if (!this.#reuse) return allocBeats(len, bus);
+    if (this.#scratch.buffer.byteLength < len + bus) {
+      this.#scratch = allocBeats(Math.max(len, 16384) + bus, bus);
+    }
+    return new Uint8Array(this.#scratch.buffer, this.#scratch.byteOffset, len);
   }
 
   #timeFrame(

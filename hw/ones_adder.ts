@@ -22,25 +22,39 @@ function fold(x: number): number {
   return x;
 }
 
+const SLAB_BYTES = 1 << 20;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
 /**
- * Allocates a frame buffer padded with zeros to whole beats, so the adder
- * can read whole 32-bit lanes.
+ * Allocates a frame buffer padded to whole beats (so the adder can read
+ * whole 32-bit lanes), carved from a shared slab: frames stay valid as long
+ * as they are referenced, and the slab is never reused.
  *
  * @param len Frame length in bytes.
  * @param busBytes Beat width in bytes (a multiple of 4).
- * @returns A `Uint8Array` of length `len` over a beat-aligned buffer.
+ * @returns A `Uint8Array` of length `len` at a beat-aligned offset.
  *
  * @example
  * ```ts
  * import { allocBeats } from "./ones_adder.ts";
  * const f = allocBeats(60, 64);
  * f.length; // 60
- * f.buffer.byteLength; // 64
+ * f.byteOffset % 64; // 0
  * ```
  */
 export function allocBeats(len: number, busBytes: number): Uint8Array {
   const padded = Math.max(busBytes, Math.ceil(len / busBytes) * busBytes);
-  return new Uint8Array(new ArrayBuffer(padded), 0, len);
+  if (padded > SLAB_BYTES / 4) {
+    return new Uint8Array(new ArrayBuffer(padded), 0, len);
+  }
+  let off = Math.ceil(slabUsed / busBytes) * busBytes;
+  if (off + padded > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    off = 0;
+  }
+  slabUsed = off + padded;
+  return new Uint8Array(slab, off, len);
 }
 
 /**
@@ -73,13 +87,19 @@ export class OnesAdder {
     this.#wordsPerBeat = Math.max(1, busBytes >>> 2);
   }
 
+  #lastBuf: ArrayBufferLike | null = null;
+  #lastWords: Uint32Array | null = null;
+
   #words(b: Uint8Array): Uint32Array | null {
     if ((b.byteOffset & 3) !== 0) return null;
+    if (b.buffer === this.#lastBuf) return this.#lastWords;
     let w = this.#views.get(b.buffer);
     if (w === undefined) {
       w = new Uint32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
       this.#views.set(b.buffer, w);
     }
+    this.#lastBuf = b.buffer;
+    this.#lastWords = w;
     return w;
   }
 
@@ -133,18 +153,32 @@ export class OnesAdder {
       // Whole beats between the masked head and tail words.
       const wpb = this.#wordsPerBeat;
       let w = ws + 1;
+      // Up to the first beat boundary, then whole beats (each beat's lanes
+      // summed as one adder tree), then the partial last beat.
+      const firstEnd = Math.min(
+        we,
+        (Math.floor((w - base) / wpb) + 1) * wpb + base,
+      );
+      let part = 0;
+      for (; w < firstEnd; w++) part += words[w]!;
+      acc += part;
       let beats = 1;
-      while (w < we) {
-        const beatEnd = Math.min(
-          we,
-          (Math.floor((w - base) / wpb) + 1) * wpb + base,
-        );
-        let part = 0;
-        for (; w < beatEnd; w++) part += words[w]!;
-        acc += part;
-        beats++;
+      const whole = w + Math.floor((we - w) / wpb) * wpb;
+      if ((wpb & 3) === 0) {
+        while (w < whole) {
+          part = 0;
+          const e = w + wpb;
+          for (; w < e; w += 4) {
+            part += words[w]! + words[w + 1]! + words[w + 2]! + words[w + 3]!;
+          }
+          acc += part;
+          beats++;
+        }
       }
-      this.beats += beats;
+      part = 0;
+      for (; w < we; w++) part += words[w]!;
+      acc += part;
+      this.beats += beats + 1;
       const f = fold(acc);
       // f is the sum of native 16-bit words, aligned at even frame offsets.
       be = LITTLE_ENDIAN ? swap16(f) : f;

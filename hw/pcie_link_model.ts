@@ -64,6 +64,9 @@ export interface DirectionBytes {
  * (serialised among themselves) and their occupancy is charged to the
  * payload timeline, which keeps the byte totals exact.
  */
+/** How far behind the newest request the timeline is kept [ns]. */
+const HORIZON_NS = 50_000;
+
 class Lane {
   busyNs = 0;
   bytes = 0;
@@ -78,6 +81,7 @@ class Lane {
   }
   #starts: number[] = [];
   #ends: number[] = [];
+  #newest = 0;
 
   reserve(ready: number, dur: number): number {
     const st = this.#starts;
@@ -108,9 +112,14 @@ class Lane {
       st.splice(i, 0, t);
       en.splice(i, 0, end);
     }
-    if (st.length > 4096) {
-      st.splice(0, 2048);
-      en.splice(0, 2048);
+    // Forget intervals far behind the newest request: nothing the model
+    // still schedules becomes ready that early.
+    if (ready > this.#newest) this.#newest = ready;
+    if (st.length > 256 && en[127]! < this.#newest - HORIZON_NS) {
+      let k = 128;
+      while (k < st.length - 64 && en[k]! < this.#newest - HORIZON_NS) k++;
+      st.splice(0, k);
+      en.splice(0, k);
     }
     return t;
   }
@@ -283,6 +292,48 @@ export class PcieLinkModel {
       hostReady,
     );
     return { issueNs: readyNs, arrivalNs: end + p.propagationNs };
+  }
+
+  /**
+   * Back-to-back read requests booked as one transaction: `reqs` MRd TLPs
+   * up, `cpls` CplD TLPs carrying `len` bytes down. Host latency is that of
+   * one request of `largest` bytes (the requests overlap).
+   *
+   * @param kind What the read is for.
+   * @param reqs Requests.
+   * @param cpls Completions.
+   * @param len Bytes read.
+   * @param largest Largest request.
+   * @param readyNs Issue time of the first request.
+   * @returns Arrival of the last completion.
+   */
+  readBurst(
+    kind: PcieTrafficKind,
+    reqs: number,
+    cpls: number,
+    len: number,
+    largest: number,
+    readyNs: number,
+  ): number {
+    const reqEnd = this.#send(
+      this.#up,
+      "toHost",
+      kind,
+      reqs * this.overheads.mrd,
+      reqs,
+      readyNs,
+    );
+    const p = this.#cfg.pcie;
+    const hostReady = reqEnd + p.propagationNs + p.readLatencyNs +
+      p.readLatencyNsPerByte * largest;
+    return this.#send(
+      this.#down,
+      "toDevice",
+      kind,
+      cpls * this.overheads.cpld + len,
+      cpls,
+      hostReady,
+    ) + p.propagationNs;
   }
 
   /**

@@ -11,6 +11,7 @@
  */
 import type { HostMemory } from "./host_memory.ts";
 import type { NicConfig } from "./nic_config.ts";
+import { completionCount } from "./pcie.ts";
 import type { PcieLinkModel } from "./pcie_link_model.ts";
 import { NULL_TRACE, type Stage, type TraceSink } from "./stage.ts";
 import type { TxBuffer } from "./tx_offload.ts";
@@ -36,12 +37,6 @@ export interface DmaFault {
   detail: string;
 }
 
-interface Read {
-  start: number;
-  end: number;
-  arrival: number;
-}
-
 /**
  * The payload DMA stage.
  *
@@ -65,10 +60,14 @@ export class PayloadDmaStage implements Stage {
   #period: number;
   #tags: Float64Array;
   #tagIdx = 0;
+  #burst: number;
   #issueFreeNs = 0;
   #lastIssueNs = -Infinity;
-  #credits: { ns: number; bytes: number }[] = [];
-  #creditHead = 0;
+  // Credit releases, a ring of (time, bytes) in release order.
+  #relNs = new Float64Array(256);
+  #relBytes = new Float64Array(256);
+  #relHead = 0;
+  #relTail = 0;
   #reserved = 0;
   // Current packet.
   #buffers: TxBuffer[] = [];
@@ -76,7 +75,10 @@ export class PayloadDmaStage implements Stage {
   #bufIdx = 0;
   #bufOff = 0;
   #issued = 0;
-  #reads: Read[] = [];
+  #readStart = new Float64Array(64);
+  #readEnd = new Float64Array(64);
+  #readArrival = new Float64Array(64);
+  #readCount = 0;
   #readPtr = 0;
   #readyMax = 0;
   #faultAt = -1;
@@ -102,6 +104,7 @@ export class PayloadDmaStage implements Stage {
     this.#trace = trace;
     this.#period = 1000 / cfg.core.clockMHz;
     this.#tags = new Float64Array(Math.max(1, cfg.pcie.tags));
+    this.#burst = Math.max(1, Math.min(8, Math.floor(cfg.pcie.tags / 4)));
   }
 
   /** Time the link spent carrying payload completions [ns]. */
@@ -122,7 +125,7 @@ export class PayloadDmaStage implements Stage {
     this.#bufIdx = 0;
     this.#bufOff = 0;
     this.#issued = 0;
-    this.#reads = [];
+    this.#readCount = 0;
     this.#readPtr = 0;
     this.#readyMax = 0;
     this.#copyIdx = 0;
@@ -139,18 +142,18 @@ export class PayloadDmaStage implements Stage {
 
   #creditTime(n: number, t: number): number {
     const cap = this.#cfg.dmaBufferBytes;
-    const q = this.#credits;
-    while (this.#creditHead < q.length && q[this.#creditHead]!.ns <= t) {
-      this.#reserved -= q[this.#creditHead++]!.bytes;
+    const mask = this.#relNs.length - 1;
+    while (
+      this.#relHead !== this.#relTail && this.#relNs[this.#relHead & mask]! <= t
+    ) {
+      this.#reserved -= this.#relBytes[this.#relHead & mask]!;
+      this.#relHead++;
     }
-    while (this.#reserved + n > cap && this.#creditHead < q.length) {
-      const r = q[this.#creditHead++]!;
-      this.#reserved -= r.bytes;
-      t = Math.max(t, r.ns);
-    }
-    if (this.#creditHead > 1024) {
-      this.#credits = q.slice(this.#creditHead);
-      this.#creditHead = 0;
+    while (this.#reserved + n > cap && this.#relHead !== this.#relTail) {
+      const i = this.#relHead & mask;
+      this.#reserved -= this.#relBytes[i]!;
+      t = Math.max(t, this.#relNs[i]!);
+      this.#relHead++;
     }
     return t;
   }
@@ -164,24 +167,50 @@ export class PayloadDmaStage implements Stage {
    */
   ensure(streamEnd: number): number | DmaFault {
     const p = this.#cfg.pcie;
+    const params = this.#link.params;
+    const tags = this.#tags;
     while (this.#issued < streamEnd && this.#bufIdx < this.#buffers.length) {
       const b = this.#buffers[this.#bufIdx]!;
+      // A burst: up to `#burst` back-to-back requests within one buffer,
+      // each at most MRRS and not crossing 4 KiB, booked on the link as one
+      // transaction (exact bytes, per-request latency).
       const addr = b.addr + this.#bufOff;
-      const n = Math.min(p.mrrs, b.len - this.#bufOff, 4096 - (addr % 4096));
-      let t = Math.max(
-        this.#descReadyNs,
-        this.#issueFreeNs,
-        this.#tags[this.#tagIdx]!,
-      );
-      if (p.readIssueMtps > 0) {
-        t = Math.max(t, this.#lastIssueNs + 1000 / p.readIssueMtps);
+      let len = 0;
+      let reqs = 0;
+      let cpls = 0;
+      let largest = 0;
+      while (reqs < this.#burst && this.#bufOff + len < b.len) {
+        const a = addr + len;
+        const n = Math.min(
+          p.mrrs,
+          b.len - this.#bufOff - len,
+          4096 - (a % 4096),
+        );
+        cpls += completionCount(a, n, params);
+        largest = Math.max(largest, n);
+        len += n;
+        reqs++;
+        if (this.#issued + len >= streamEnd && reqs >= 1) break;
       }
-      t = this.#creditTime(n, t);
-      const timing = this.#link.readRequest("payload-read", addr, n, t);
+      let t = Math.max(this.#descReadyNs, this.#issueFreeNs);
+      for (let k = 0; k < reqs; k++) {
+        t = Math.max(t, tags[(this.#tagIdx + k) % tags.length]!);
+      }
+      const spacing = p.readIssueMtps > 0 ? 1000 / p.readIssueMtps : 0;
+      if (spacing > 0) t = Math.max(t, this.#lastIssueNs + spacing);
+      t = this.#creditTime(len, t);
+      const arrival = this.#link.readBurst(
+        "payload-read",
+        reqs,
+        cpls,
+        len,
+        largest,
+        t,
+      );
       const start = this.#issued;
-      if (this.#faultAt >= 0 && start + n > this.#faultAt) {
+      if (this.#faultAt >= 0 && start + len > this.#faultAt) {
         this.#faultAt = -1;
-        const detail = `read of ${n} bytes at bus address 0x${
+        const detail = `read of ${len} bytes at bus address 0x${
           addr.toString(16)
         }`;
         if (this.#faultRule === "pcie.completion-timeout") {
@@ -191,29 +220,44 @@ export class PayloadDmaStage implements Stage {
             detail,
           };
         }
-        return { rule: this.#faultRule, ns: timing.arrivalNs, detail };
+        return { rule: this.#faultRule, ns: arrival, detail };
       }
-      this.#tags[this.#tagIdx] = timing.arrivalNs;
-      this.#tagIdx = (this.#tagIdx + 1) % this.#tags.length;
-      this.#issueFreeNs = t + this.#period;
-      this.#lastIssueNs = t;
-      this.#reserved += n;
-      this.#issued += n;
-      this.requests++;
-      this.bytesRead += n;
-      this.#reads.push({ start, end: start + n, arrival: timing.arrivalNs });
-      this.#trace.span("dma.req", t, t + this.#period, 1);
-      this.#bufOff += n;
+      for (let k = 0; k < reqs; k++) {
+        tags[this.#tagIdx] = arrival;
+        this.#tagIdx = this.#tagIdx + 1 === tags.length ? 0 : this.#tagIdx + 1;
+      }
+      this.#issueFreeNs = t + reqs * this.#period;
+      this.#lastIssueNs = t + (reqs - 1) * spacing;
+      this.#reserved += len;
+      this.#issued += len;
+      this.requests += reqs;
+      this.bytesRead += len;
+      if (this.#readCount === this.#readStart.length) {
+        const grow = (a: Float64Array) => {
+          const b = new Float64Array(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        this.#readStart = grow(this.#readStart);
+        this.#readEnd = grow(this.#readEnd);
+        this.#readArrival = grow(this.#readArrival);
+      }
+      this.#readStart[this.#readCount] = start;
+      this.#readEnd[this.#readCount] = start + len;
+      this.#readArrival[this.#readCount] = arrival;
+      this.#readCount++;
+      this.#trace.span("dma.req", t, t + reqs * this.#period, 1);
+      this.#bufOff += len;
       if (this.#bufOff === b.len) {
         this.#bufIdx++;
         this.#bufOff = 0;
       }
     }
-    const reads = this.#reads;
     let i = this.#readPtr;
-    while (i < reads.length && reads[i]!.start < streamEnd) {
-      this.#readyMax = Math.max(this.#readyMax, reads[i]!.arrival);
-      if (reads[i]!.end <= streamEnd) this.#readPtr = i + 1;
+    while (i < this.#readCount && this.#readStart[i]! < streamEnd) {
+      const a = this.#readArrival[i]!;
+      if (a > this.#readyMax) this.#readyMax = a;
+      if (this.#readEnd[i]! <= streamEnd) this.#readPtr = i + 1;
       i++;
     }
     return this.#readyMax;
@@ -285,6 +329,22 @@ export class PayloadDmaStage implements Stage {
    * @param ns When.
    */
   release(bytes: number, ns: number): void {
-    this.#credits.push({ ns, bytes });
+    if (this.#relTail - this.#relHead === this.#relNs.length) {
+      const n = this.#relNs.length;
+      const a = new Float64Array(n * 2);
+      const b = new Float64Array(n * 2);
+      for (let k = 0; k < n; k++) {
+        a[k] = this.#relNs[(this.#relHead + k) & (n - 1)]!;
+        b[k] = this.#relBytes[(this.#relHead + k) & (n - 1)]!;
+      }
+      this.#relNs = a;
+      this.#relBytes = b;
+      this.#relHead = 0;
+      this.#relTail = n;
+    }
+    const i = this.#relTail & (this.#relNs.length - 1);
+    this.#relNs[i] = ns;
+    this.#relBytes[i] = bytes;
+    this.#relTail++;
   }
 }

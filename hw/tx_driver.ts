@@ -94,6 +94,8 @@ export interface DriverContext {
   mem: HostMemory;
   /** 0-based index of the skb in this run. */
   packetIndex: number;
+  /** The driver's own verdict on the skb being mapped, when known. */
+  check?: DriverCheck;
   /** Next per-queue header slot (tso-helper; DMA-coherent, mapped once). */
   headerSlot(): { addr: number; bytes: Uint8Array };
 }

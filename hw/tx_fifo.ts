@@ -30,10 +30,13 @@ export class TxFifo implements Stage {
   levelNs = 0;
   /** Time the checksum engine waited for room [ns]. */
   stallNs = 0;
-  #queue: { leaveNs: number; bytes: number }[] = [];
+  #leave = new Float64Array(64);
+  #bytes = new Float64Array(64);
   #head = 0;
+  #tail = 0;
   #level = 0;
   #trace: TraceSink;
+  #tracing: boolean;
 
   /**
    * @param capacity Bytes.
@@ -42,6 +45,7 @@ export class TxFifo implements Stage {
   constructor(capacity: number, trace: TraceSink = NULL_TRACE) {
     this.capacity = capacity;
     this.#trace = trace;
+    this.#tracing = trace !== NULL_TRACE;
   }
 
   /** Occupancy-weighted time, as busy time at full capacity [ns]. */
@@ -57,19 +61,17 @@ export class TxFifo implements Stage {
    * @returns The time.
    */
   roomAt(bytes: number, ns: number): number {
-    const q = this.#queue;
+    const mask = this.#leave.length - 1;
     let t = ns;
-    while (this.#head < q.length && q[this.#head]!.leaveNs <= t) {
-      this.#level -= q[this.#head++]!.bytes;
+    while (this.#head !== this.#tail && this.#leave[this.#head & mask]! <= t) {
+      this.#level -= this.#bytes[this.#head & mask]!;
+      this.#head++;
     }
-    while (this.#level + bytes > this.capacity && this.#head < q.length) {
-      const r = q[this.#head++]!;
-      this.#level -= r.bytes;
-      t = Math.max(t, r.leaveNs);
-    }
-    if (this.#head > 1024) {
-      this.#queue = q.slice(this.#head);
-      this.#head = 0;
+    while (this.#level + bytes > this.capacity && this.#head !== this.#tail) {
+      const i = this.#head & mask;
+      this.#level -= this.#bytes[i]!;
+      t = Math.max(t, this.#leave[i]!);
+      this.#head++;
     }
     this.stallNs += t - ns;
     return t;
@@ -83,11 +85,29 @@ export class TxFifo implements Stage {
    * @param leaveNs When its last bit left on the wire.
    */
   push(bytes: number, enterNs: number, leaveNs: number): void {
-    this.#queue.push({ leaveNs, bytes });
+    if (this.#tail - this.#head === this.#leave.length) {
+      const n = this.#leave.length;
+      const leave = new Float64Array(n * 2);
+      const b = new Float64Array(n * 2);
+      for (let k = 0; k < n; k++) {
+        leave[k] = this.#leave[(this.#head + k) & (n - 1)]!;
+        b[k] = this.#bytes[(this.#head + k) & (n - 1)]!;
+      }
+      this.#leave = leave;
+      this.#bytes = b;
+      this.#tail = n;
+      this.#head = 0;
+    }
+    const i = this.#tail & (this.#leave.length - 1);
+    this.#leave[i] = leaveNs;
+    this.#bytes[i] = bytes;
+    this.#tail++;
     this.#level += bytes;
-    this.maxLevel = Math.max(this.maxLevel, this.#level);
+    if (this.#level > this.maxLevel) this.maxLevel = this.#level;
     this.levelNs += bytes * (leaveNs - enterNs);
-    this.#trace.step("tx_fifo.level", enterNs, bytes);
-    this.#trace.step("tx_fifo.level", leaveNs, -bytes);
+    if (this.#tracing) {
+      this.#trace.step("tx_fifo.level", enterNs, bytes);
+      this.#trace.step("tx_fifo.level", leaveNs, -bytes);
+    }
   }
 }

@@ -1,0 +1,37 @@
+// The NIC model's speed: simulated payload per wall second.
+import { createNic } from "../hw/nic.ts";
+import { resolveConfig } from "../hw/resolve_config.ts";
+import { bulkTcpSkb } from "../hw/workload.ts";
+
+const cfg = resolveConfig("e810-100g");
+const skbs = Array.from(
+  { length: 4 },
+  (_, i) => bulkTcpSkb({ sendBytes: 65536, mss: 1448, seq: i * 65536 }),
+);
+let nic = createNic(cfg, { driver: "hw-tso", reuseFrames: true });
+let sent = 0;
+
+Deno.bench({
+  name: "hw/tso-65536-1448",
+  group: "hw",
+  baseline: true,
+  fn() {
+    // One 64 KiB send at MSS 1448 through hardware TSO: 46 segments of bytes.
+    if (sent === 4096) {
+      nic = createNic(cfg, { driver: "hw-tso", reuseFrames: true });
+      sent = 0;
+    }
+    for (const _ of nic.transmit(skbs[sent++ % skbs.length]!)) { /* pull */ }
+  },
+});
+
+Deno.bench({
+  name: "hw/tso-helper-65536-1448 (corundum-100g)",
+  group: "hw",
+  fn() {
+    const n = createNic(resolveConfig("corundum-100g"), {
+      driver: "tso-helper",
+    });
+    for (const _ of n.transmit(skbs[0]!)) { /* pull */ }
+  },
+});
