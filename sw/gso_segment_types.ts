@@ -113,8 +113,9 @@ export interface GsoOptions {
    */
   ufo6FragId?: number;
   /**
-   * The device's gso_partial_features: types it segments only when the
-   * stack first cuts GSO_PARTIAL chunks.
+   * `dev->features & dev->gso_partial_features`: types the device segments
+   * only when the stack first cuts GSO_PARTIAL chunks (the effective
+   * features lack them: gso_features_check strips them).
    */
   gsoPartialFeatures?: bigint;
 }

@@ -59,8 +59,7 @@ export function* segment(
   st.ufo6FragId = opts.ufo6FragId ?? 0;
   // __skb_gso_segment: keep GSO_PARTIAL only when it lets the device do the
   // rest without more work.
-  const partialFeatures = NETIF_F.GSO_ROBUST |
-    (features & (opts.gsoPartialFeatures ?? 0n));
+  const partialFeatures = NETIF_F.GSO_ROBUST | (opts.gsoPartialFeatures ?? 0n);
   if (
     (features & NETIF_F.GSO_PARTIAL) !== 0n &&
     !netGsoOk(features | partialFeatures, skb.gsoType)

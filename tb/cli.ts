@@ -9,6 +9,7 @@ import { TsolabError } from "../sw/types.ts";
 import { checkMain } from "./check_command.ts";
 import { featuresMain } from "./features_command.ts";
 import { segmentMain } from "./segment_command.ts";
+import { vectorsMain } from "./vectors_command.ts";
 import { verifyMain } from "./verify_command.ts";
 
 /** Help text of the whole CLI. */
@@ -22,6 +23,7 @@ Commands:
   segment    segment a capture's super-packets as Linux (or the NIC model) does
   check      compare your device's wire capture with the Linux reference
   features   the model device's offload features, as ethtool -k shows them
+  vectors    golden vectors: capture (Linux netns), extract, gen, manifest
 
 Run "tsolab <command> --help" for a command's options and an example.
 
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   check: checkMain,
   features: featuresMain,
   segment: segmentMain,
+  vectors: vectorsMain,
   verify: verifyMain,
 };
 

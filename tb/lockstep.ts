@@ -67,6 +67,8 @@ export interface LockstepResult {
   errors: string[];
   /** Cycle of the last bit of the last frame the model sent. */
   lastCycle: number;
+  /** The frames the model sent, in order. */
+  frames: Uint8Array[];
 }
 
 /** The monitor: frames out of the model's event stream, errors noted. */
@@ -178,13 +180,17 @@ export class Lockstep {
     const before = sb.divergences.length;
     let segments = 0;
     let lastCycle = 0;
+    const frames: Uint8Array[] = [];
     try {
       for (let i = 0;; i++) {
         const r = ref.next();
         const d = dut.next();
         if (r.done && d.done) break;
         const hw = d.done ? undefined : d.value;
-        if (hw !== undefined) lastCycle = hw.cycleLastBit;
+        if (hw !== undefined) {
+          lastCycle = hw.cycleLastBit;
+          frames.push(hw.data);
+        }
         segments++;
         sb.compare(
           {
@@ -208,6 +214,39 @@ export class Lockstep {
       fallback,
       errors,
       lastCycle,
+      frames,
+    };
+  }
+
+  /**
+   * The harness as an engine of the frame contract: each super-packet runs
+   * in lockstep (divergences land on `scoreboard`), and the model's frames
+   * are the engine's output, so they can also be compared with golden
+   * frames.
+   *
+   * @param input Name of the input, for reports.
+   * @returns The engine.
+   */
+  engine(
+    input: string,
+  ): (skb: SkBuff, frame: { number: number; linkType: number }) => {
+    frames: Uint8Array[];
+    path: string;
+    reasons: string[];
+  } {
+    return (skb, frame) => {
+      const r = this.run(skb, {
+        input,
+        frame: frame.number,
+        linkType: frame.linkType,
+      });
+      return {
+        frames: r.frames,
+        path: r.fallback === null
+          ? `${this.nic.driverMode} (model, lockstep)`
+          : `software-gso then ${this.nic.driverMode} (model, lockstep)`,
+        reasons: r.fallback === null ? [] : [`driver fallback: ${r.fallback}`],
+      };
     };
   }
 }

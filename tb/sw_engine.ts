@@ -60,6 +60,7 @@ export function swTransmit(
       frames: mapData(
         segment(skb, d.features, {
           hwEncFeatures: dev.hwEncFeatures,
+          gsoPartialFeatures: dev.features & dev.gsoPartialFeatures,
           ufo6FragId: opts.ufo6FragId ?? 0,
         }),
       ),

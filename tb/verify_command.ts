@@ -8,15 +8,17 @@
  */
 
 import { parseArgs } from "node:util";
+import type { DriverMode } from "../hw/nic_config.ts";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
+import { TsolabError } from "../sw/types.ts";
+import { goldenDevice } from "../vectors/golden_device.ts";
+import { GoldenVectorReader } from "../vectors/golden_vector.ts";
+import { compareGolden } from "./golden_compare.ts";
+import { makeHwEngine } from "./hw_engine.ts";
+import { Lockstep } from "./lockstep.ts";
 import { UsageError } from "./cli_args.ts";
-import {
-  compareCaptures,
-  type CompareResult,
-  type EngineHints,
-} from "./capture_compare.ts";
+import { compareCaptures, type CompareResult } from "./capture_compare.ts";
 import { formatDivergence } from "./scoreboard.ts";
-import type { Engine } from "./segment_run.ts";
 import { swTransmit } from "./sw_engine.ts";
 
 /** Help text of `verify`. */
@@ -24,24 +26,72 @@ export const VERIFY_HELP =
   `tsolab verify — check the engines against what the Linux kernel sent
 
 Usage:
-  tsolab verify [--captures DIR] [--engine sw|hw|all] [--json] [PAIR …]
+  tsolab verify [FILE.pcapng …] [--golden DIR] [--engine sw|hw|all]
+                [--preset P] [--driver MODE] [--keep-going] [--json]
+  tsolab verify --captures DIR [PAIR …] [--engine sw|hw|all]
 
-With no arguments, verifies every capture pair NAME.in.pcap / NAME.out.pcap
-in the kernel captures folder (../shared/kernel-captures beside the
-project). For each pair every engine segments the ingress capture as the
-kernel's egress device does, and the frames the sender sent are compared
-with the kernel's, in order, byte for byte. gso_size is the largest payload
-the sender's egress frames carry.
+With no arguments, verifies every golden vector in vectors/golden (each a
+pcapng: ingress super-packets and pass-through frames on interface 0, the
+kernel's frames on interface 1, per-packet gso_size, gso_type and egress
+features in EPB comments). Two engines run over every vector:
 
-Prints one line per pair and engine: super-packets, frames, segments,
-pass/FAIL; a failure names the ingress frame, the segment index, the field
-(Wireshark names), expected and actual values.
+  sw  the software reference, on the vector's egress device
+  hw  the NIC model (default preset e810-100g, its default driver mode), in
+      lockstep with the reference segment by segment; its frames are also
+      compared with the kernel's, and its cycles per payload byte printed
+
+--captures DIR instead takes capture pairs NAME.in.pcap / NAME.out.pcap (the
+sender's frames are compared; gso_size is inferred from the egress side).
+
+Prints one line per vector and engine: super-packets, segments, frames,
+pass/FAIL (and for hw: lockstep, cycles/byte); a failure names the ingress
+frame, the segment, the field (Wireshark names), expected and actual values,
+with a hex diff.
 
 Exit status: 0 all pass; 1 any mismatch; 2 usage or unusable input.
 
 Example:
   deno task verify
 `;
+
+/**
+ * Where the golden vectors live: `vectors/golden` in the project.
+ *
+ * @returns The folder path.
+ *
+ * @example
+ * ```ts ignore
+ * defaultGoldenDir(); // "/work/main/vectors/golden"
+ * ```
+ */
+export function defaultGoldenDir(): string {
+  return new URL("../vectors/golden", import.meta.url).pathname;
+}
+
+/**
+ * The golden vector files of a folder, sorted.
+ *
+ * @param dir The folder.
+ * @returns Paths of its `.pcapng` files.
+ * @throws {UsageError} When the folder cannot be read.
+ *
+ * @example
+ * ```ts ignore
+ * goldenFiles(defaultGoldenDir()).length; // 45
+ * ```
+ */
+export function goldenFiles(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)]
+      .filter((e) => e.isFile && e.name.endsWith(".pcapng"))
+      .map((e) => `${dir}/${e.name}`)
+      .sort();
+  } catch (e) {
+    throw new UsageError(
+      `${dir}: cannot read folder (${(e as Error).message})`,
+    );
+  }
+}
 
 /**
  * Where the kernel captures live: `../shared/kernel-captures` beside the
@@ -126,67 +176,199 @@ export function formatCompare(
  * Deno.exit(await verifyMain([]));
  * ```
  */
-export async function verifyMain(args: string[]): Promise<number> {
+export function verifyMain(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       captures: { type: "string" },
+      golden: { type: "string" },
       engine: { type: "string", default: "all" },
+      preset: { type: "string" },
+      driver: { type: "string" },
+      "keep-going": { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
     console.log(VERIFY_HELP);
-    return 0;
+    return Promise.resolve(0);
   }
-  const dir = values.captures ?? defaultCapturesDir();
-  const pairs = positionals.length > 0 ? positionals : capturePairs(dir);
-  if (pairs.length === 0) {
-    throw new UsageError(`${dir}: no capture pairs found`);
-  }
-  const engines: [string, (h: EngineHints) => Engine][] = [];
-  if (values.engine === "sw" || values.engine === "all") {
-    engines.push(["sw", (h) => {
-      const dev = kernelCaptureEgressDevice();
-      return (skb) => swTransmit(skb, dev, h);
-    }]);
-  }
-  if (values.engine === "hw" || values.engine === "all") {
-    try {
-      const { makeHwEngine } = await import("./hw_engine.ts");
-      engines.push([
-        "hw",
-        (h: EngineHints) => makeHwEngine(undefined, { hints: h }).engine,
-      ]);
-    } catch (e) {
-      if (values.engine === "hw") throw e;
-    }
-  }
-  if (engines.length === 0) {
+  if (!["sw", "hw", "all"].includes(values.engine)) {
     throw new UsageError(
       `--engine must be sw, hw or all, got "${values.engine}"`,
     );
   }
-  let failed = 0;
+  const useSw = values.engine !== "hw";
+  const useHw = values.engine !== "sw";
+  const keepGoing = values["keep-going"] ?? false;
   const results: unknown[] = [];
-  for (const name of pairs) {
-    for (const [ename, make] of engines) {
-      const r = compareCaptures(
-        `${dir}/${name}.in.pcap`,
-        `${dir}/${name}.out.pcap`,
-        make,
-      );
-      if (r.mismatch !== null) failed++;
-      if (values.json) results.push({ name, engine: ename, ...r });
-      else console.log(formatCompare(name, ename, r));
+  let total = 0;
+  let failed = 0;
+  let skipped = 0;
+  const report = (
+    name: string,
+    engine: string,
+    r: CompareResult,
+    extra = "",
+  ) => {
+    total++;
+    if (r.mismatch !== null) failed++;
+    if (values.json) results.push({ name, engine, ...r });
+    else {
+      const line = formatCompare(name, engine, r);
+      const [first, ...rest] = line.split("\n");
+      console.log([first + extra, ...rest].join("\n"));
+    }
+  };
+  if (values.captures !== undefined) {
+    const dir = values.captures;
+    const pairs = positionals.length > 0 ? positionals : capturePairs(dir);
+    if (pairs.length === 0) {
+      throw new UsageError(`${dir}: no capture pairs found`);
+    }
+    for (const name of pairs) {
+      if (useSw) {
+        report(
+          name,
+          "sw",
+          compareCaptures(
+            `${dir}/${name}.in.pcap`,
+            `${dir}/${name}.out.pcap`,
+            (h) => {
+              const dev = kernelCaptureEgressDevice();
+              return (skb) => swTransmit(skb, dev, h);
+            },
+            { keepGoing },
+          ),
+        );
+      }
+      if (useHw) {
+        report(
+          name,
+          "hw",
+          compareCaptures(
+            `${dir}/${name}.in.pcap`,
+            `${dir}/${name}.out.pcap`,
+            (h) =>
+              makeHwEngine(undefined, {
+                ...(values.preset !== undefined
+                  ? { preset: values.preset }
+                  : {}),
+                ...(values.driver !== undefined
+                  ? { driver: values.driver }
+                  : {}),
+                hints: h,
+              }).engine,
+            { keepGoing },
+          ),
+        );
+      }
+    }
+  } else {
+    const files = positionals.length > 0
+      ? positionals
+      : goldenFiles(values.golden ?? defaultGoldenDir());
+    if (files.length === 0) throw new UsageError("no golden vectors to verify");
+    for (const path of files) {
+      const name = basename(path);
+      if (useSw) {
+        report(
+          name,
+          "sw",
+          compareGolden(path, (meta) => {
+            const dev = goldenDevice(meta);
+            return (skb) =>
+              swTransmit(
+                skb,
+                dev,
+                meta.ufo6FragId !== undefined
+                  ? { ufo6FragId: meta.ufo6FragId }
+                  : {},
+              );
+          }, { keepGoing }),
+        );
+      }
+      if (useHw && handsOffToDevice(path)) {
+        skipped++;
+        if (!values.json) {
+          console.log(
+            `${
+              name.padEnd(16)
+            } hw  n/a: the expected frames are the stack's GSO_PARTIAL hand-off to a device that finishes them, not wire frames`,
+          );
+        }
+      } else if (useHw) {
+        const harnesses: Lockstep[] = [];
+        let r: CompareResult;
+        try {
+          r = compareGolden(path, (meta) => {
+            const ls = new Lockstep({
+              ...(values.preset !== undefined ? { preset: values.preset } : {}),
+              ...(values.driver !== undefined
+                ? { driver: values.driver as DriverMode }
+                : {}),
+              keepGoing,
+              ...(meta.ufo6FragId !== undefined
+                ? { ufo6FragId: meta.ufo6FragId }
+                : {}),
+            });
+            harnesses.push(ls);
+            return ls.engine(name);
+          }, { keepGoing });
+        } catch (e) {
+          if (e instanceof TsolabError && !(e instanceof UsageError)) {
+            throw new UsageError(e.message, { cause: e });
+          }
+          throw e;
+        }
+        const lock = harnesses.flatMap((h) => h.scoreboard.divergences);
+        let cycles = 0;
+        let bytes = 0;
+        for (const h of harnesses) {
+          const rep = h.nic.report();
+          cycles += rep.cycles;
+          bytes += rep.payloadBytes;
+        }
+        if (lock.length > 0 && r.mismatch === null) {
+          r = { ...r, mismatch: lock[0]!, divergences: lock };
+        }
+        report(
+          name,
+          "hw",
+          r,
+          ` lockstep=${lock.length === 0 ? "pass" : "FAIL"} cycles/byte=${
+            bytes > 0 ? (cycles / bytes).toFixed(4) : "n/a"
+          }`,
+        );
+      }
     }
   }
-  const total = pairs.length * engines.length;
   if (values.json) {
-    console.log(JSON.stringify({ results, passed: total - failed, failed }));
+    console.log(
+      JSON.stringify({ results, passed: total - failed, failed, skipped }),
+    );
   }
-  console.log(`verify: ${total - failed} passed, ${failed} failed`);
-  return failed > 0 ? 1 : 0;
+  console.log(
+    `verify: ${total - failed} passed, ${failed} failed${
+      skipped > 0 ? `, ${skipped} skipped` : ""
+    }`,
+  );
+  return Promise.resolve(failed > 0 ? 1 : 0);
+}
+
+// A vector whose egress device does GSO_PARTIAL expects what the stack
+// hands that device (chunks to finish), which no NIC model puts on a wire.
+function handsOffToDevice(path: string): boolean {
+  using r = GoldenVectorReader.open(path);
+  for (const c of r.cases()) {
+    const sp = c.meta.superPacket;
+    if (sp !== null) return sp.features.includes("tx-gso-partial");
+  }
+  return false;
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1).replace(/\.pcapng$/, "");
 }

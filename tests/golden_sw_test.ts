@@ -15,10 +15,7 @@ const GOLDEN = new URL("../vectors/golden/", import.meta.url).pathname;
  * gso_partial_features, so `segment()` drops GSO_PARTIAL and sends full
  * segments where `__skb_gso_segment` keeps the chunks.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  "gso-partial-vxlan4.pcapng":
-    "swTransmit ignores dev->gso_partial_features in the GSO_PARTIAL test of __skb_gso_segment",
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 Deno.test("the sw engine sends exactly the expected frames of every golden vector", async (t) => {
   const files = [...Deno.readDirSync(GOLDEN)]

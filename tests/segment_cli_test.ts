@@ -261,7 +261,47 @@ Deno.test("tsolab segment -K tx on leaves per-segment seeds and --explain names 
 });
 
 Deno.test("tsolab verify passes on the kernel captures and exits 0", async () => {
-  const r = await tsolab(["verify", "--engine", "sw"]);
+  const r = await tsolab(["verify", "--engine", "sw", "--captures", DIR]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /verify: 4 passed, 0 failed/);
+});
+
+Deno.test("tsolab verify checks every golden vector with both engines by default", async () => {
+  const r = await tsolab(["verify"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const last = r.stdout.trimEnd().split("\n").at(-1)!;
+  const m = last.match(/^verify: (\d+) passed, 0 failed(, (\d+) skipped)?$/);
+  assert.ok(m, last);
+  assert.ok(Number(m[1]) >= 80, last);
+  assert.match(r.stdout, /hw .* lockstep=pass cycles\/byte=0\.\d+/);
+});
+
+Deno.test("tsolab verify exits 1 and names the field when a golden frame is wrong", async () => {
+  const { GoldenVectorReader } = await import("../vectors/golden_vector.ts");
+  const { createGoldenVector } = await import("../vectors/golden_vector.ts");
+  const src =
+    new URL("../vectors/golden/tcp4.pcapng", import.meta.url).pathname;
+  const bad = await Deno.makeTempFile({ suffix: ".pcapng" });
+  try {
+    using r = GoldenVectorReader.open(src);
+    const w = createGoldenVector(bad, r.provenance);
+    let flipped = false;
+    for (const c of r.cases()) {
+      const expected = c.expected.map((f) => ({ ...f, data: f.data.slice() }));
+      if (!flipped && c.meta.superPacket !== null && expected.length > 3) {
+        expected[3]!.data[38]! ^= 0x01; // tcp.seq of segment 3
+        flipped = true;
+      }
+      w.writeCase(c.ingress, c.meta.superPacket, expected);
+    }
+    w.close();
+    const v = await tsolab(["verify", "--engine", "sw", bad]);
+    assert.equal(v.code, 1, v.stdout + v.stderr);
+    assert.match(
+      v.stdout,
+      /segment 3: tcp\.seq expected 0x[0-9a-f]{8} got 0x[0-9a-f]{8}/,
+    );
+  } finally {
+    await Deno.remove(bad);
+  }
 });

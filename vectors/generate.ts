@@ -405,19 +405,15 @@ function kernelSegments(
       })`,
     );
   }
-  let features = d.features;
-  let enc = dev.hwEncFeatures;
-  // __skb_gso_segment: partial_features = dev->features & dev->gso_partial_features
-  const partial = dev.features & dev.gsoPartialFeatures;
-  if (
-    (features & NETIF_F.GSO_PARTIAL) !== 0n && partial !== 0n &&
-    skbGsoOk(skb, features | partial | NETIF_F.GSO_ROBUST)
-  ) {
-    enc &= features;
-    features |= partial;
-  }
   const out: Uint8Array[] = [];
-  for (const s of segment(skb, features, { hwEncFeatures: enc })) {
+  // __skb_gso_segment: GSO_PARTIAL stays only when the device's
+  // gso_partial_features let it finish the segments (segment() applies it)
+  for (
+    const s of segment(skb, d.features, {
+      hwEncFeatures: dev.hwEncFeatures,
+      gsoPartialFeatures: dev.features & dev.gsoPartialFeatures,
+    })
+  ) {
     out.push(s.data.slice());
   }
   return out;
