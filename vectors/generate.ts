@@ -10,7 +10,6 @@
  */
 
 import { parseArgs } from "node:util";
-import { NETIF_F } from "../sw/netdev_features.ts";
 import type { NetDevice } from "../sw/net_device.ts";
 import { parsePacket } from "../sw/packet_layout.ts";
 import { segment } from "../sw/segment.ts";
@@ -18,7 +17,7 @@ import { skbFromFrame } from "../sw/skb_from_frame.ts";
 import { MAX_SKB_FRAGS } from "../sw/skbuff.ts";
 import { SKB_GSO, type SkBuff } from "../sw/types.ts";
 import { TsolabError } from "../sw/types.ts";
-import { skbGsoOk, xmitDecision } from "../sw/xmit_decision.ts";
+import { xmitDecision } from "../sw/xmit_decision.ts";
 import { goldenDevice, kernelCaptureFeatureNames } from "./golden_device.ts";
 import { GoldenVectorError } from "./golden_error.ts";
 import {
