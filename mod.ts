@@ -22,6 +22,7 @@
  */
 
 export * from "./sw/mod.ts";
+export * from "./hw/mod.ts";
 export * from "./vectors/mod.ts";
 export * from "./tb/mod.ts";
 
