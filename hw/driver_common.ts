@@ -73,10 +73,12 @@ export function splitBuffer(
  * @example
  * ```ts
  * import { mapSkb } from "./driver_common.ts";
- * import type { DriverContext, DriverResult } from "./tx_driver.ts";
- * import type { SkBuff } from "../sw/types.ts";
- * declare const skb: SkBuff, ctx: DriverContext;
- * // const { buffers } = mapSkb(skb, ctx, null);
+ * import { HostMemory } from "./host_memory.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * import { bulkTcpSkb } from "./workload.ts";
+ * const ctx = { cfg: resolveConfig(), mem: new HostMemory(), packetIndex: 0,
+ *   headerSlot: () => ({ addr: 0, bytes: new Uint8Array(256) }) };
+ * mapSkb(bulkTcpSkb({ sendBytes: 8192, mss: 1448 }), ctx, null).buffers.length; // 3
  * ```
  */
 export function mapSkb(
@@ -131,10 +133,12 @@ export function mapSkb(
  * @example
  * ```ts
  * import { linearizeSkb } from "./driver_common.ts";
- * import type { DriverContext, DriverResult } from "./tx_driver.ts";
- * import type { SkBuff } from "../sw/types.ts";
- * declare const skb: SkBuff, ctx: DriverContext;
- * // linearizeSkb(skb, ctx, null).bytes.length === skb length
+ * import { HostMemory } from "./host_memory.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * import { bulkTcpSkb } from "./workload.ts";
+ * const ctx = { cfg: resolveConfig(), mem: new HostMemory(), packetIndex: 0,
+ *   headerSlot: () => ({ addr: 0, bytes: new Uint8Array(256) }) };
+ * linearizeSkb(bulkTcpSkb({ sendBytes: 8192, mss: 1448 }), ctx, null).bytes.length; // 8258
  * ```
  */
 export function linearizeSkb(
@@ -259,9 +263,9 @@ export function needsLinearize(cfg: NicConfig, skb: SkBuff): boolean {
  * import { csumRefusal } from "./driver_common.ts";
  * import { skbLayout } from "./skb_layout.ts";
  * import { resolveConfig } from "./resolve_config.ts";
- * import type { SkBuff } from "../sw/types.ts";
- * declare const skb: SkBuff;
- * // csumRefusal(resolveConfig(), skb, skbLayout(skb)) === null for plain TCP/IPv4
+ * import { bulkTcpSkb } from "./workload.ts";
+ * const skb = bulkTcpSkb({ sendBytes: 1000, mss: 1448 });
+ * csumRefusal(resolveConfig(), skb, skbLayout(skb)); // null
  * ```
  */
 export function csumRefusal(
@@ -316,9 +320,9 @@ export function csumRefusal(
  * import { csumOffload } from "./driver_common.ts";
  * import { skbLayout } from "./skb_layout.ts";
  * import { resolveConfig } from "./resolve_config.ts";
- * import type { SkBuff } from "../sw/types.ts";
- * declare const skb: SkBuff;
- * // csumOffload(resolveConfig(), skb, skbLayout(skb)).kind === "csum"
+ * import { bulkTcpSkb } from "./workload.ts";
+ * const skb = bulkTcpSkb({ sendBytes: 1000, mss: 1448 });
+ * csumOffload(resolveConfig(), skb, skbLayout(skb)).kind; // "csum"
  * ```
  */
 export function csumOffload(
@@ -450,10 +454,12 @@ export function flatCopy(skb: SkBuff): Uint8Array {
  * @example
  * ```ts
  * import { mapPlain } from "./driver_common.ts";
- * import type { DriverContext, DriverResult } from "./tx_driver.ts";
- * import type { SkBuff } from "../sw/types.ts";
- * declare const skb: SkBuff, ctx: DriverContext;
- * // mapPlain(skb, ctx, false, true).packets.length === 1
+ * import { HostMemory } from "./host_memory.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * import { bulkTcpSkb } from "./workload.ts";
+ * const ctx = { cfg: resolveConfig(), mem: new HostMemory(), packetIndex: 0,
+ *   headerSlot: () => ({ addr: 0, bytes: new Uint8Array(256) }) };
+ * mapPlain(bulkTcpSkb({ sendBytes: 1000, mss: 1448 }), ctx, false, true).packets.length; // 1
  * ```
  */
 export function mapPlain(

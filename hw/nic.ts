@@ -261,6 +261,8 @@ export class Nic {
   #errors = new Map<string, number>();
 
   /**
+   * Creates the instance.
+   *
    * @param config The effective configuration (`resolveConfig`).
    * @param opts Driver mode and waveform recording.
    * @throws {HwUsageError} When the preset cannot run the driver mode.

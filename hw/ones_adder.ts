@@ -80,6 +80,8 @@ export class OnesAdder {
   #views = new WeakMap<ArrayBufferLike, Uint32Array>();
 
   /**
+   * Creates the instance.
+   *
    * @param busBytes Beat width in bytes, a multiple of 4.
    */
   constructor(busBytes: number) {

@@ -177,6 +177,8 @@ export class PcieLinkModel {
   #trace: TraceSink;
 
   /**
+   * Creates the instance.
+   *
    * @param cfg The configuration.
    * @param trace Waveform sink.
    */

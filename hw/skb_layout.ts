@@ -172,9 +172,8 @@ function l4Kind(skb: SkBuff): "tcp" | "udp" | "none" {
  * @example
  * ```ts
  * import { skbLayout } from "./skb_layout.ts";
- * import type { SkBuff } from "../sw/types.ts";
- * declare const skb: SkBuff;
- * // skbLayout(skb).hdrLen is 66 for Ethernet + IPv4 + TCP with timestamps.
+ * import { bulkTcpSkb } from "./workload.ts";
+ * skbLayout(bulkTcpSkb({ sendBytes: 4000, mss: 1448 })).hdrLen; // 66
  * ```
  */
 export function skbLayout(skb: SkBuff): SkbLayout {
@@ -250,9 +249,8 @@ export function skbU16(skb: SkBuff, off: number): number {
  * @example
  * ```ts
  * import { skbPayloadBytes } from "./skb_layout.ts";
- * import type { SkBuff } from "../sw/types.ts";
- * declare const skb: SkBuff;
- * // skbPayloadBytes(skb) === 1448 for a full-sized TCP/IPv4 segment with timestamps
+ * import { bulkTcpSkb } from "./workload.ts";
+ * skbPayloadBytes(bulkTcpSkb({ sendBytes: 1448, mss: 1448 })); // 1448
  * ```
  */
 export function skbPayloadBytes(skb: SkBuff): number {

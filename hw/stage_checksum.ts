@@ -66,6 +66,8 @@ export class ChecksumStage implements Stage {
   #trace: TraceSink;
 
   /**
+   * Creates the instance.
+   *
    * @param cfg The configuration.
    * @param trace Waveform sink.
    */

@@ -136,6 +136,8 @@ export class DescFetchStage implements Stage {
   #fetchFreeNs = 0;
 
   /**
+   * Creates the instance.
+   *
    * @param cfg The configuration.
    * @param link The PCIe link.
    * @param mem Host memory.

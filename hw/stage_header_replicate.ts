@@ -87,6 +87,8 @@ export class HeaderReplicateStage implements Stage {
   #trace: TraceSink;
 
   /**
+   * Creates the instance.
+   *
    * @param cfg The configuration.
    * @param trace Waveform sink.
    */

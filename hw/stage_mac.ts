@@ -37,6 +37,8 @@ export class MacStage implements Stage {
   #trace: TraceSink;
 
   /**
+   * Creates the instance.
+   *
    * @param cfg The configuration.
    * @param trace Waveform sink.
    */

@@ -87,6 +87,8 @@ export class PayloadDmaStage implements Stage {
   #copyBase = 0;
 
   /**
+   * Creates the instance.
+   *
    * @param cfg The configuration.
    * @param link The PCIe link.
    * @param mem Host memory.

@@ -39,6 +39,8 @@ export class TxFifo implements Stage {
   #tracing: boolean;
 
   /**
+   * Creates the instance.
+   *
    * @param capacity Bytes.
    * @param trace Waveform sink.
    */

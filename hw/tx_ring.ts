@@ -42,6 +42,8 @@ export class TxRing {
   #mem: HostMemory;
 
   /**
+   * Creates the instance.
+   *
    * @param mem Host memory to allocate the ring in.
    * @param format Descriptor format.
    * @param entries Ring size in entries.
