@@ -68,15 +68,18 @@ export function getBits(
   shift: number,
   width: number,
 ): number {
+  if (shift >= 32) {
+    const v = le32(b, off + 4) >>> (shift - 32);
+    return width === 32 ? v >>> 0 : (v & ((1 << width) - 1)) >>> 0;
+  }
   const lo = le32(b, off);
-  const hi = le32(b, off + 4);
-  const mask = width === 32 ? 0xffffffff : (2 ** width) - 1;
-  if (shift >= 32) return (hi >>> (shift - 32)) & mask;
-  if (shift + width <= 32) return ((lo >>> shift) & mask) >>> 0;
+  if (shift + width <= 32) {
+    const v = lo >>> shift;
+    return width === 32 ? v >>> 0 : (v & ((1 << width) - 1)) >>> 0;
+  }
   const loBits = 32 - shift;
-  return ((lo >>> shift) +
-    (hi & ((1 << (width - loBits)) - 1)) * 2 ** loBits) >>>
-    0;
+  const hi = le32(b, off + 4) & ((1 << (width - loBits)) - 1);
+  return (lo >>> shift) + hi * 2 ** loBits;
 }
 
 /**
@@ -95,24 +98,19 @@ export function setBits(
   width: number,
   v: number,
 ): void {
-  let lo = le32(b, off);
-  let hi = le32(b, off + 4);
-  const val = v % 2 ** width;
-  if (shift >= 32) {
-    const m = ((2 ** width - 1) * 2 ** (shift - 32)) >>> 0;
-    hi = ((hi & ~m) | ((val * 2 ** (shift - 32)) >>> 0 & m)) >>> 0;
-  } else if (shift + width <= 32) {
-    const m = ((2 ** width - 1) * 2 ** shift) >>> 0;
-    lo = ((lo & ~m) | ((val * 2 ** shift) >>> 0 & m)) >>> 0;
-  } else {
-    const loBits = 32 - shift;
-    const loVal = val % 2 ** loBits;
-    const hiVal = Math.floor(val / 2 ** loBits);
-    const mLo = ((2 ** loBits - 1) * 2 ** shift) >>> 0;
-    lo = ((lo & ~mLo) | ((loVal * 2 ** shift) >>> 0)) >>> 0;
-    const mHi = (2 ** (width - loBits)) - 1;
-    hi = ((hi & ~mHi) | hiVal) >>> 0;
+  if (shift >= 32 || shift + width <= 32) {
+    const o = shift >= 32 ? off + 4 : off;
+    const sh = shift >= 32 ? shift - 32 : shift;
+    const m = width === 32 ? 0xffffffff : (((1 << width) - 1) << sh) >>> 0;
+    const cur = le32(b, o);
+    setLe32(b, o, ((cur & ~m) | ((v << sh) & m)) >>> 0);
+    return;
   }
-  setLe32(b, off, lo);
-  setLe32(b, off + 4, hi);
+  const loBits = 32 - shift;
+  const loM = (((1 << loBits) - 1) << shift) >>> 0;
+  setLe32(b, off, ((le32(b, off) & ~loM) | ((v << shift) & loM)) >>> 0);
+  const hiBits = width - loBits;
+  const hiM = (1 << hiBits) - 1;
+  const hiV = Math.floor(v / 2 ** loBits) & hiM;
+  setLe32(b, off + 4, ((le32(b, off + 4) & ~hiM) | hiV) >>> 0);
 }

@@ -246,7 +246,9 @@ export class Nic {
   #firstPostNs = Infinity;
   #lastBitNs = 0;
   #latencies: number[] = [];
-  #lastBits: { ns: number; payload: number }[] = [];
+  #lastBitNs2 = new Float64Array(64);
+  #lastBitPay = new Float64Array(64);
+  #lastBitCount = 0;
   #payload = 0;
   #frameBytes = 0;
   #frames = 0;
@@ -507,7 +509,17 @@ export class Nic {
     this.#firstPostNs = Math.min(this.#firstPostNs, firstPost);
     if (state.lastBit > 0) {
       this.#latencies.push(state.lastBit - firstPost);
-      this.#lastBits.push({ ns: state.lastBit, payload: state.payload });
+      if (this.#lastBitCount === this.#lastBitNs2.length) {
+        const a = new Float64Array(this.#lastBitCount * 2);
+        a.set(this.#lastBitNs2);
+        this.#lastBitNs2 = a;
+        const b = new Float64Array(this.#lastBitCount * 2);
+        b.set(this.#lastBitPay);
+        this.#lastBitPay = b;
+      }
+      this.#lastBitNs2[this.#lastBitCount] = state.lastBit;
+      this.#lastBitPay[this.#lastBitCount] = state.payload;
+      this.#lastBitCount++;
     }
   }
 
@@ -745,6 +757,7 @@ export class Nic {
       this.#dma.copy(0, a.buffers[0]!.len, proto, 0);
     } else this.#dma.copy(0, hdrLen, proto, 0);
     let doneNs = readyNs;
+    const pos = { index: 0, count: n, stride };
     for (let s = 0; s < n; s++) {
       const segOff = s * stride;
       const segPay = Math.min(stride, o.tsoLen - segOff);
@@ -757,7 +770,8 @@ export class Nic {
       const frame = this.#frame(frameLen);
       frame.set(proto, 0);
       this.#dma.copy(hdrLen + segOff, segPay, frame, hdrLen);
-      this.#hdr.rewrite(frame, o, L, { index: s, count: n, stride }, hf);
+      pos.index = s;
+      this.#hdr.rewrite(frame, o, L, pos, hf);
       this.#csum.insert(frame, o, L, cf);
       if (
         s === n - 1 && segPay < stride &&
@@ -800,7 +814,8 @@ export class Nic {
       h.startNs,
       h.endNs,
       beats,
-      (t) => this.#fifo.roomAt(len, t),
+      this.#fifo,
+      len,
       seg,
     );
     const m = this.#mac.schedule(c.startNs, c.endNs, len, seg);
@@ -889,12 +904,12 @@ export class Nic {
         bottleneck = s;
       }
     }
-    const lb = this.#lastBits;
+    const nb = this.#lastBitCount;
     let steady = 0;
-    if (lb.length >= 2) {
-      const dt = lb[lb.length - 1]!.ns - lb[0]!.ns;
+    if (nb >= 2) {
+      const dt = this.#lastBitNs2[nb - 1]! - this.#lastBitNs2[0]!;
       let pay = 0;
-      for (let i = 1; i < lb.length; i++) pay += lb[i]!.payload;
+      for (let i = 1; i < nb; i++) pay += this.#lastBitPay[i]!;
       steady = dt > 0 ? pay * 8 / dt : 0;
     } else if (spanNs > 0) steady = this.#payload * 8 / spanNs;
     const lat = latencyStats(this.#latencies);

@@ -153,34 +153,37 @@ export class OnesAdder {
           : ((words[ws]! & hm) >>> 0) + ((words[we]! & tm) >>> 0);
       }
       // Whole beats between the masked head and tail words.
-      const wpb = this.#wordsPerBeat;
+      // The lanes of each beat go through the adder tree and the beats are
+      // accumulated; addition is associative, so whole beats are summed in
+      // one pass with 16-bit half-lane accumulators (int32, folded every
+      // 8 Ki words), which is the same arithmetic.
       let w = ws + 1;
-      // Up to the first beat boundary, then whole beats (each beat's lanes
-      // summed as one adder tree), then the partial last beat.
-      const firstEnd = Math.min(
-        we,
-        (Math.floor((w - base) / wpb) + 1) * wpb + base,
-      );
-      let part = 0;
-      for (; w < firstEnd; w++) part += words[w]!;
-      acc += part;
-      let beats = 1;
-      const whole = w + Math.floor((we - w) / wpb) * wpb;
-      if ((wpb & 3) === 0) {
-        while (w < whole) {
-          part = 0;
-          const e = w + wpb;
-          for (; w < e; w += 4) {
-            part += words[w]! + words[w + 1]! + words[w + 2]! + words[w + 3]!;
-          }
-          acc += part;
-          beats++;
+      let lo = 0;
+      let hi = 0;
+      while (w < we) {
+        const stop = Math.min(we, w + 8192);
+        const stop4 = w + ((stop - w) & ~3);
+        for (; w < stop4; w += 4) {
+          const p = words[w]!;
+          const q = words[w + 1]!;
+          const r = words[w + 2]!;
+          const t = words[w + 3]!;
+          lo =
+            (lo + (p & 0xffff) + (q & 0xffff) + (r & 0xffff) + (t & 0xffff)) |
+            0;
+          hi = (hi + (p >>> 16) + (q >>> 16) + (r >>> 16) + (t >>> 16)) | 0;
         }
+        for (; w < stop; w++) {
+          const p = words[w]!;
+          lo += p & 0xffff;
+          hi += p >>> 16;
+        }
+        acc += lo + hi;
+        lo = 0;
+        hi = 0;
       }
-      part = 0;
-      for (; w < we; w++) part += words[w]!;
-      acc += part;
-      this.beats += beats + 1;
+      this.beats += Math.floor((we - base) / this.#wordsPerBeat) -
+        Math.floor((ws - base) / this.#wordsPerBeat) + 1;
       const f = fold(acc);
       // f is the sum of native 16-bit words, aligned at even frame offsets.
       be = LITTLE_ENDIAN ? swap16(f) : f;

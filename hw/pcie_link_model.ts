@@ -108,7 +108,10 @@ class Lane {
       en.splice(i, 1);
     } else if (touchPrev) en[i - 1] = end;
     else if (touchNext) st[i] = t;
-    else {
+    else if (i === st.length) {
+      st.push(t);
+      en.push(end);
+    } else {
       st.splice(i, 0, t);
       en.splice(i, 0, end);
     }
@@ -175,6 +178,7 @@ export class PcieLinkModel {
   #nsPerByte: number;
   #cfg: NicConfig;
   #trace: TraceSink;
+  #tracing: boolean;
 
   /**
    * Creates the instance.
@@ -185,6 +189,7 @@ export class PcieLinkModel {
   constructor(cfg: NicConfig, trace: TraceSink = NULL_TRACE) {
     this.#cfg = cfg;
     this.#trace = trace;
+    this.#tracing = trace !== NULL_TRACE;
     this.tlpGbps = pcieTlpGbps(cfg.pcie.gen, cfg.pcie.lanes, cfg.pcie.mps);
     this.overheads = tlpOverheads(cfg.pcie.addr64, cfg.pcie.ecrc);
     this.params = {
@@ -236,12 +241,14 @@ export class PcieLinkModel {
     if (kind === "payload-read" && dir === "toDevice") {
       this.payloadBusyNs += dur;
     }
-    this.#trace.span(
-      dir === "toDevice" ? "pcie.to_device_busy" : "pcie.to_host_busy",
-      start,
-      start + dur,
-      1,
-    );
+    if (this.#tracing) {
+      this.#trace.span(
+        dir === "toDevice" ? "pcie.to_device_busy" : "pcie.to_host_busy",
+        start,
+        start + dur,
+        1,
+      );
+    }
     return start + dur;
   }
 

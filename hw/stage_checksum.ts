@@ -23,6 +23,7 @@ import {
   type TraceSink,
 } from "./stage.ts";
 import type { HeaderLayout, TxOffload } from "./tx_offload.ts";
+import type { TxFifo } from "./tx_fifo.ts";
 
 /**
  * Deliberate bugs of this stage, resolved for one packet.
@@ -64,6 +65,7 @@ export class ChecksumStage implements Stage {
   #period: number;
   #outFreeNs = 0;
   #trace: TraceSink;
+  #out = { startNs: 0, endNs: 0 };
 
   /**
    * Creates the instance.
@@ -144,7 +146,8 @@ export class ChecksumStage implements Stage {
    * @param hdrStartNs When the frame started streaming in.
    * @param hdrEndNs When its last beat streamed in.
    * @param beats Frame beats.
-   * @param room When the TX FIFO can take the frame, from a candidate time.
+   * @param fifo The TX FIFO the frame goes into (backpressure).
+   * @param len Frame bytes.
    * @param seg Segment index (for the waveform).
    * @returns When the frame leaves the stage, first and last beat.
    */
@@ -152,7 +155,8 @@ export class ChecksumStage implements Stage {
     hdrStartNs: number,
     hdrEndNs: number,
     beats: number,
-    room: (ns: number) => number,
+    fifo: TxFifo,
+    len: number,
     seg: number,
   ): { startNs: number; endNs: number } {
     const p = this.#period;
@@ -161,12 +165,14 @@ export class ChecksumStage implements Stage {
     const saf = this.#cfg.checksum.mode === "store-and-forward";
     const ready = saf ? hdrEndNs + depth : hdrStartNs + depth;
     let start = ceilToCycle(Math.max(ready, this.#outFreeNs), p);
-    start = ceilToCycle(room(start), p);
+    start = ceilToCycle(fifo.roomAt(len, start), p);
     const end = Math.max(start + beats * p, saf ? 0 : hdrEndNs + depth);
     this.#outFreeNs = end;
     this.busyNs += beats * p;
     this.#trace.span("checksum.valid", start, end, 1);
     this.#trace.set("checksum.seg", start, seg);
-    return { startNs: start, endNs: end };
+    this.#out.startNs = start;
+    this.#out.endNs = end;
+    return this.#out;
   }
 }

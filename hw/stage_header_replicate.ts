@@ -85,6 +85,7 @@ export class HeaderReplicateStage implements Stage {
   #period: number;
   #freeNs = 0;
   #trace: TraceSink;
+  #out = { startNs: 0, endNs: 0 };
 
   /**
    * Creates the instance.
@@ -181,6 +182,8 @@ export class HeaderReplicateStage implements Stage {
     this.busyNs += beats * this.#period;
     this.#trace.span("header_replicate.valid", start, end, 1);
     this.#trace.set("header_replicate.seg", start, seg);
-    return { startNs: start, endNs: end };
+    this.#out.startNs = start;
+    this.#out.endNs = end;
+    return this.#out;
   }
 }

@@ -35,6 +35,7 @@ export class MacStage implements Stage {
   #byteNs: number;
   #freeNs = 0;
   #trace: TraceSink;
+  #out = { startNs: 0, lastBitNs: 0 };
 
   /**
    * Creates the instance.
@@ -80,6 +81,8 @@ export class MacStage implements Stage {
     this.frames++;
     this.#trace.span("mac.busy", start, lastBit, 1);
     this.#trace.set("mac.seg", start, seg);
-    return { startNs: start, lastBitNs: lastBit };
+    this.#out.startNs = start;
+    this.#out.lastBitNs = lastBit;
+    return this.#out;
   }
 }
