@@ -100,6 +100,22 @@ Deno.test("the other datapath faults each change the bytes of the affected segme
   }
 });
 
+Deno.test("fault ipv6PayloadLenExtHdr leaves extension headers out of IPv6 payload_len", () => {
+  const skb = skbFor({
+    ipv6: true,
+    payloadLen: 3000,
+    gsoSize: 1000,
+    extHeaders: [{ type: 60, len: 16 }],
+  }).skb;
+  const ok = data(run([], skb, "82599-10g"));
+  const bad = data(run(["faults.ipv6PayloadLenExtHdr=true"], skb, "82599-10g"));
+  assert.equal(getU16(ok[0]!, IP + 4), 16 + 20 + 1000);
+  assert.equal(getU16(bad[0]!, IP + 4), 20 + 1000);
+  reference(skb).forEach((r, i) =>
+    assert.equal(firstDifference(r, ok[i]!), -1)
+  );
+});
+
 Deno.test("faults fire only for the listed packets", () => {
   const nic = createNic(
     resolveConfig("e810-100g", { set: ["faults.ipIdNotIncremented=1"] }),
