@@ -345,7 +345,17 @@ export class Nic {
    * @returns A generator of events.
    */
   *transmit(skb: SkBuff, opts: TransmitOptions = {}): Generator<HwEvent> {
-    yield* this.#guard(this.#work([skb], false, opts));
+    this.#drain();
+    const it = this.#work([skb], false, opts);
+    this.#active = it;
+    let done = false;
+    try {
+      for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+      done = true;
+    } finally {
+      if (!done) this.#finish(it);
+      if (this.#active === it) this.#active = null;
+    }
   }
 
   /**
@@ -373,22 +383,28 @@ export class Nic {
     yield* this.#guard(this.#work(list, true, opts));
   }
 
-  *#guard(it: Generator<HwEvent>): Generator<HwEvent> {
+  #drain(): void {
     if (this.#active !== null) {
       const prev = this.#active;
       this.#active = null;
-      for (let r = prev.next(); !r.done; r = prev.next()) { /* drain */ }
+      this.#finish(prev);
     }
+  }
+
+  /** The consumer stopped early: finish the packet so the model stays consistent. */
+  #finish(it: Iterator<HwEvent>): void {
+    for (let r = it.next(); !r.done; r = it.next()) { /* drain */ }
+  }
+
+  *#guard(it: Generator<HwEvent>): Generator<HwEvent> {
+    this.#drain();
     this.#active = it;
     let done = false;
     try {
       for (let r = it.next(); !r.done; r = it.next()) yield r.value;
       done = true;
     } finally {
-      if (!done) {
-        // The consumer stopped early: finish the packet so the model stays consistent.
-        for (let r = it.next(); !r.done; r = it.next()) { /* drain */ }
-      }
+      if (!done) this.#finish(it);
       if (this.#active === it) this.#active = null;
     }
   }

@@ -88,11 +88,24 @@ export function assemblePacket(descs: DecodedDescriptor[]): AssembledPacket {
   }
   const cf = ctx?.fields ?? {};
   const df = data[0]!.fields;
-  const offload: TxOffload = { ...noOffload(), ...cf, ...df };
-  offload.kind = cf.kind === "tso" || df.kind === "tso"
-    ? "tso"
-    : df.kind ?? "none";
-  if (cf.tunnel !== undefined) offload.tunnel = cf.tunnel;
+  // One object shape for every packet (the datapath reads these fields per
+  // segment): data descriptor fields win over context fields.
+  const pick = <K extends keyof TxOffload>(k: K, d: TxOffload[K]) =>
+    df[k] !== undefined ? df[k]! : cf[k] !== undefined ? cf[k]! : d;
+  const offload: TxOffload = {
+    kind: cf.kind === "tso" || df.kind === "tso" ? "tso" : df.kind ?? "none",
+    l4: pick("l4", "none"),
+    macLen: pick("macLen", 0),
+    ipLen: pick("ipLen", 0),
+    l4Len: pick("l4Len", 0),
+    ipv4: pick("ipv4", false),
+    ipCsum: pick("ipCsum", false),
+    mss: pick("mss", 0),
+    tsoLen: pick("tsoLen", 0),
+    tunnel: cf.tunnel ?? df.tunnel ?? null,
+    csumStart: pick("csumStart", 0),
+    csumOffset: pick("csumOffset", 0),
+  };
   return {
     offload,
     buffers: data.map((d) => ({ addr: d.addr, len: d.len })),

@@ -170,6 +170,7 @@ export class PayloadDmaStage implements Stage {
   ensure(streamEnd: number): number | DmaFault {
     const p = this.#cfg.pcie;
     const params = this.#link.params;
+    const splitAtRcb = params.splitAtRcb;
     const tags = this.#tags;
     while (this.#issued < streamEnd && this.#bufIdx < this.#buffers.length) {
       const b = this.#buffers[this.#bufIdx]!;
@@ -188,11 +189,12 @@ export class PayloadDmaStage implements Stage {
           b.len - this.#bufOff - len,
           4096 - (a % 4096),
         );
-        cpls += completionCount(a, n, params);
+        cpls += splitAtRcb
+          ? completionCount(a, n, params)
+          : Math.ceil(n / params.mps);
         largest = Math.max(largest, n);
         len += n;
         reqs++;
-        if (this.#issued + len >= streamEnd && reqs >= 1) break;
       }
       let t = Math.max(this.#descReadyNs, this.#issueFreeNs);
       for (let k = 0; k < reqs; k++) {
