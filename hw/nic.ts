@@ -231,6 +231,7 @@ export class Nic {
   #vcd: VcdTrace | null;
   #reuse: boolean;
   #scratch: Uint8Array = new Uint8Array(0);
+  #views = new Map<number, Uint8Array>();
   #period: number;
   #ctx: DriverContext;
   #headerArea: Uint8Array;
@@ -807,10 +808,18 @@ export class Nic {
   #frame(len: number): Uint8Array {
     const bus = this.config.core.busBytes;
     if (!this.#reuse) return allocBeats(len, bus);
-    if (this.#scratch.buffer.byteLength < len + bus) {
+    if (this.#scratch.length < len + bus) {
       this.#scratch = allocBeats(Math.max(len, 16384) + bus, bus);
+      this.#views.clear();
     }
-    return new Uint8Array(this.#scratch.buffer, this.#scratch.byteOffset, len);
+    // One view per length: full-sized segments share one.
+    let v = this.#views.get(len);
+    if (v === undefined) {
+      v = new Uint8Array(this.#scratch.buffer, this.#scratch.byteOffset, len);
+      if (this.#views.size > 64) this.#views.clear();
+      this.#views.set(len, v);
+    }
+    return v;
   }
 
   #timeFrame(

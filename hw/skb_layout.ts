@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { getU16 } from "../sw/bytes.ts";
 import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
 import { HwUsageError } from "./errors.ts";
 
@@ -63,8 +62,10 @@ export interface SkbLayout {
  */
 export function skbLength(skb: SkBuff): number {
   let n = skb.linear.length;
-  for (const f of skb.frags) n += f.size;
-  for (const s of skb.fragList) n += skbLength(s);
+  const frags = skb.frags;
+  for (let i = 0; i < frags.length; i++) n += frags[i]!.size;
+  const list = skb.fragList;
+  for (let i = 0; i < list.length; i++) n += skbLength(list[i]!);
   return n;
 }
 
@@ -125,13 +126,19 @@ export function skbCopy(
   }
 }
 
-function peek(skb: SkBuff, off: number, len: number): Uint8Array {
-  if (off + len <= skb.linear.length) {
-    return skb.linear.subarray(off, off + len);
+/** One byte of the skb's data (linear area, then fragments). */
+function byteAt(skb: SkBuff, off: number): number {
+  const lin = skb.linear;
+  if (off < lin.length) return lin[off]!;
+  let o = off - lin.length;
+  for (let i = 0; i < skb.frags.length; i++) {
+    const f = skb.frags[i]!;
+    if (o < f.size) return f.page[f.offset + o]!;
+    o -= f.size;
   }
-  const b = new Uint8Array(len);
-  skbCopy(skb, off, len, b, 0);
-  return b;
+  throw new HwUsageError(
+    `Cannot read byte ${off} of an skb of ${skbLength(skb)} bytes`,
+  );
 }
 
 function ipInfo(
@@ -139,7 +146,7 @@ function ipInfo(
   off: number,
   l4Off: number,
 ): { ipv4: boolean; len: number } {
-  const v = peek(skb, off, 1)[0]! >>> 4;
+  const v = byteAt(skb, off) >>> 4;
   if (v !== 4 && v !== 6) {
     throw new HwUsageError(
       `Cannot find an IP header at offset ${off}: version nibble is ${v}`,
@@ -203,11 +210,11 @@ export function skbLayout(skb: SkBuff): SkbLayout {
   const ip = ipInfo(skb, ipOff, l4Off);
   let l4 = l4Guess;
   if (l4 === "none") {
-    const proto = peek(skb, ipOff + (ip.ipv4 ? 9 : 6), 1)[0]!;
+    const proto = byteAt(skb, ipOff + (ip.ipv4 ? 9 : 6));
     l4 = proto === 6 ? "tcp" : proto === 17 ? "udp" : "none";
   }
   let l4Len = 0;
-  if (l4 === "tcp") l4Len = (peek(skb, l4Off + 12, 1)[0]! >>> 4) * 4;
+  if (l4 === "tcp") l4Len = (byteAt(skb, l4Off + 12) >>> 4) * 4;
   else if (l4 === "udp") l4Len = 8;
   return {
     len,
@@ -237,7 +244,7 @@ export function skbLayout(skb: SkBuff): SkbLayout {
  * ```
  */
 export function skbU16(skb: SkBuff, off: number): number {
-  return getU16(peek(skb, off, 2), 0);
+  return (byteAt(skb, off) << 8) | byteAt(skb, off + 1);
 }
 
 /**
