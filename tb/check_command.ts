@@ -91,7 +91,7 @@ export function checkMain(args: string[]): Promise<number> {
     {
       ...(values.sender !== undefined ? { sender: values.sender } : {}),
       ...(values["gso-size"] !== undefined
-        ? { gsoSize: intOption("--gso-size", values["gso-size"], 1, 65535) }
+        ? { gsoSize: intOption("--gso-size", values["gso-size"], 1, 65534) }
         : {}),
       vxlanPorts: (values["vxlan-port"] ?? ["4789"]).map((p) =>
         intOption("--vxlan-port", p, 1, 65535)

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { applyFeatureChanges } from "./device_setup.ts";
 import { extractFeatureArgs, intOption, UsageError } from "./cli_args.ts";
-import { formatSummary, runSegment } from "./segment_run.ts";
+import { formatSummary, runSegment, SegmentRunError } from "./segment_run.ts";
 import { swTransmit } from "./sw_engine.ts";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 
@@ -33,7 +33,8 @@ timestamps; its format follows OUT's extension (.pcap or .pcapng).
 
 Options:
   --engine sw|hw      sw: the Linux reference (default); hw: the NIC model
-  --gso-size N        payload bytes per segment, 1..65535 (required)
+  --gso-size N        payload bytes per segment, 1..65534 (required; 65535 is
+                      the kernel's GSO_BY_FRAGS, not an MSS)
   -o, --output OUT    output file (.pcap or .pcapng)
   -K name on|off …    change egress features by their ethtool names
                       (tso, gso, tx, sg, tx-tcp-segmentation, …)
@@ -97,7 +98,7 @@ export async function segmentMain(args: string[]): Promise<number> {
     console.log(SEGMENT_HELP);
     return 0;
   }
-  const gsoSize = intOption("--gso-size", values["gso-size"], 1, 65535);
+  const gsoSize = intOption("--gso-size", values["gso-size"], 1, 65534);
   if (positionals.length !== 1) {
     throw new UsageError("segment needs exactly one input file");
   }
@@ -127,29 +128,35 @@ export async function segmentMain(args: string[]): Promise<number> {
   } else {
     engine = (skb: Parameters<typeof swTransmit>[0]) => swTransmit(skb, dev);
   }
-  const s = runSegment({
-    input: positionals[0]!,
-    output: values.output,
-    gsoSize,
-    engine,
-    vxlanPorts,
-    fixedId: values["fixed-id"] ?? false,
-    accecn: values.accecn ?? false,
-    ufo: values.ufo ?? false,
-    keepRejected: values["keep-rejected"] ?? false,
-    warn: (line) => console.error(line),
-    progress: !values.json,
-    ...(values.explain
-      ? {
-        onPath: (n: number, path: string, reasons: string[]) =>
-          console.error(
-            `frame ${n}: ${path}${
-              reasons.length ? ` (${reasons.join("; ")})` : ""
-            }`,
-          ),
-      }
-      : {}),
-  });
+  let s;
+  try {
+    s = runSegment({
+      input: positionals[0]!,
+      output: values.output,
+      gsoSize,
+      engine,
+      vxlanPorts,
+      fixedId: values["fixed-id"] ?? false,
+      accecn: values.accecn ?? false,
+      ufo: values.ufo ?? false,
+      keepRejected: values["keep-rejected"] ?? false,
+      warn: (line) => console.error(line),
+      progress: !values.json,
+      ...(values.explain
+        ? {
+          onPath: (n: number, path: string, reasons: string[]) =>
+            console.error(
+              `frame ${n}: ${path}${
+                reasons.length ? ` (${reasons.join("; ")})` : ""
+              }`,
+            ),
+        }
+        : {}),
+    });
+  } catch (e) {
+    if (e instanceof SegmentRunError) console.log(formatSummary(e.summary));
+    throw e;
+  }
   const report = hwReport?.();
   if (values.json) {
     console.log(JSON.stringify({

@@ -190,12 +190,12 @@ export function* segmentFrames(
     s.reasons.set(reason, (s.reasons.get(reason) ?? 0) + 1);
   };
   for (const frame of frames) {
-    s.framesIn++;
     if (!SUPPORTED_LINKTYPES.includes(frame.linkType)) {
       throw new UsageError(
         `${o.input}: frame ${frame.number} at offset ${frame.fileOffset}: link type ${frame.linkType} is not supported (Ethernet, RAW, LINUX_SLL, LINUX_SLL2, IPV4, IPV6 are)`,
       );
     }
+    s.framesIn++;
     if (frame.data.length < frame.origLen) {
       // Cut by the snap length: nothing can be checked; pass it on.
       s.passed++;
@@ -293,31 +293,43 @@ export function runSegment(o: SegmentRunOptions): SegmentSummary {
     for (const r of segmentFrames(guarded(reader, o.input), o, s)) {
       const frame = r.frame;
       bar.update(s.framesIn, frame.fileOffset);
-      writer ??= createCaptureWriter(o.output, {});
-      const key = `${frame.section ?? 0}/${frame.interfaceId}`;
-      let id = ifMap.get(key);
-      if (id === undefined) {
-        const info = reader.interfaces.find((i) =>
-          i.id === frame.interfaceId &&
-          i.section === (frame.section ?? i.section)
+      try {
+        writer ??= createCaptureWriter(o.output, {});
+        const key = `${frame.section ?? 0}/${frame.interfaceId}`;
+        let id = ifMap.get(key);
+        if (id === undefined) {
+          const info = reader.interfaces.find((i) =>
+            i.id === frame.interfaceId &&
+            i.section === (frame.section ?? i.section)
+          );
+          id = writer.addInterface({
+            linkType: frame.linkType,
+            tsresolNs: true,
+            snapLen: info?.snapLen || 64 * 1024 * 1024,
+            ...(info?.name !== undefined ? { name: info.name } : {}),
+          });
+          ifMap.set(key, id);
+        }
+        for (const data of r.out) {
+          writer.write({
+            data,
+            origLen: data.length,
+            timestampNs: frame.timestampNs,
+            interfaceId: id,
+          });
+        }
+      } catch (e) {
+        if (!(e instanceof TsolabError)) throw e;
+        throw new UsageError(
+          `${o.input}: frame ${frame.number} at offset ${frame.fileOffset}: cannot write it to ${o.output}: ${e.message}`,
+          { cause: e },
         );
-        id = writer.addInterface({
-          linkType: frame.linkType,
-          tsresolNs: true,
-          ...(info?.name !== undefined ? { name: info.name } : {}),
-        });
-        ifMap.set(key, id);
-      }
-      for (const data of r.out) {
-        writer.write({
-          data,
-          origLen: data.length,
-          timestampNs: frame.timestampNs,
-          interfaceId: id,
-        });
       }
     }
     writer ??= createCaptureWriter(o.output, { linkType: 1 });
+  } catch (e) {
+    if (e instanceof UsageError) throw new SegmentRunError(e.message, s, e);
+    throw e;
   } finally {
     bar.done();
     writer?.close();
@@ -375,5 +387,35 @@ export function openReader(path: string): CaptureReader {
       throw new UsageError(`${path}: ${e.message}`, { cause: e });
     }
     throw e;
+  }
+}
+
+/**
+ * Unusable input met while streaming: the message of the error that
+ * stopped the run, and the counts of the frames handled before it.
+ *
+ * @example
+ * ```ts ignore
+ * try {
+ *   runSegment(o);
+ * } catch (e) {
+ *   if (e instanceof SegmentRunError) console.log(formatSummary(e.summary));
+ * }
+ * ```
+ */
+export class SegmentRunError extends UsageError {
+  /** Counts of the frames handled before the error. */
+  readonly summary: SegmentSummary;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What stopped the run and where.
+   * @param summary The counts so far.
+   * @param cause The original error.
+   */
+  constructor(message: string, summary: SegmentSummary, cause: unknown) {
+    super(message, { cause });
+    this.summary = summary;
   }
 }

@@ -156,7 +156,7 @@ function extractMain(args: string[]): number {
   }
   const gsoSize = values["gso-size"] === undefined
     ? undefined
-    : intOption("--gso-size", values["gso-size"], 1, 65535);
+    : intOption("--gso-size", values["gso-size"], 1, 65534);
   const r = goldenFromPair(values.ingress, values.egress, {
     output: values.output,
     scenario: values.scenario ?? scenarioFrom(values.ingress),

@@ -169,14 +169,14 @@ Deno.test("tsolab segment refuses bad usage with one line and exit 2", async (t)
       `${DIR}/tcp4.in.pcap`,
       "-o",
       "/tmp/x.pcap",
-    ], /--gso-size must be 1\.\.65535, got 0/],
+    ], /--gso-size must be 1\.\.65534, got 0/],
     ["gso-size 65536", [
       "--gso-size",
       "65536",
       `${DIR}/tcp4.in.pcap`,
       "-o",
       "/tmp/x.pcap",
-    ], /--gso-size must be 1\.\.65535/],
+    ], /--gso-size must be 1\.\.65534/],
     ["missing input", [
       "--gso-size",
       "1448",
