@@ -88,6 +88,33 @@ function descLimit(cfg: NicConfig): number {
 }
 
 /**
+ * The most segments a tso.c driver takes in one skb on this ring: each
+ * segment needs a header and a data descriptor, plus one per frag
+ * boundary (`tso_count_descs`), and all must fit the ring at once.
+ *
+ * @param cfg The configuration.
+ * @returns The limit the driver gives `netif_set_tso_max_segs`.
+ *
+ * @example
+ * ```ts
+ * import { tsoHelperMaxSegs } from "./driver_tso_helper.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * tsoHelperMaxSegs(resolveConfig("e810-100g")); // 119
+ * ```
+ */
+export function tsoHelperMaxSegs(cfg: NicConfig): number {
+  return Math.floor((cfg.ring.entries - MAX_FRAGS - 1) / 2);
+}
+
+const MAX_FRAGS = 17;
+
+function skbPayloadLen(skb: SkBuff): number {
+  let n = skb.linear.length - skb.macHeader;
+  for (const f of skb.frags) n += f.size;
+  return n;
+}
+
+/**
  * Builds the `tso-helper` driver for a configuration.
  *
  * @param cfg The configuration (any family with checksum offload).
@@ -145,6 +172,11 @@ export function tsoHelperDriver(cfg: NicConfig): TxDriver {
     const refusal = csumRefusal(cfg, skb, l);
     if (refusal !== null) return sw(refusal, true);
     if (l.hdrLen > TSO_HEADER_SIZE) return sw("header-too-long");
+    // mvneta and friends: tso_count_descs (2 per segment + frags) must fit
+    // the ring, so the driver sets tso_max_segs and the stack segments
+    // bigger packets (gso_features_check); header slots follow the ring.
+    const segs = Math.ceil((skbPayloadLen(skb) - l.hdrLen) / skb.gsoSize);
+    if (segs > tsoHelperMaxSegs(cfg)) return sw("gso-segs-above-tso-max-segs");
     const limit = descLimit(cfg);
     if (
       limit > 0 &&

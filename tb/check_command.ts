@@ -39,6 +39,8 @@ Profiles accept documented hardware differences and say which they applied:
              Ethernet padding and a captured FCS
   fixed-id   IPv4 ID not incremented (i40e EIP_NOINC), padding, FCS
   wire       padding and FCS only
+  csum-engine  a TCP checksum of 0 sent as 0xFFFF (generic start/offset
+             checksum engines), padding, FCS
 
 Exit status: 0 match; 1 divergence; 2 usage or unusable input.
 

@@ -100,6 +100,31 @@ const fixedId: Tolerance = {
 };
 
 /**
+ * A TCP checksum sent as 0xFFFF where it computes to 0x0000: both are
+ * ones'-complement zero and every receiver accepts either. Generic
+ * start/offset checksum engines (like `skb_checksum_help`'s
+ * CSUM_MANGLED_0) write 0xFFFF for every protocol; Linux's TCP GSO leaves 0.
+ *
+ * @example
+ * ```ts
+ * import { zeroChecksumAsFfff } from "./tolerances.ts";
+ * zeroChecksumAsFfff.name; // "tcp-checksum-0-as-ffff"
+ * ```
+ */
+export const zeroChecksumAsFfff: Tolerance = {
+  name: "tcp-checksum-0-as-ffff",
+  apply(expected, actual, ctx) {
+    const l4 = ctx.layout.l4;
+    if (l4 === null || l4.proto !== 6) return null;
+    const f = l4.offset + 16;
+    if (getU16(expected, f) !== 0 || getU16(actual, f) !== 0xffff) return null;
+    const out = actual.slice();
+    setU16(out, f, 0);
+    return out;
+  },
+};
+
+/**
  * The profiles `check --profile` accepts, each the tolerances it applies.
  *
  * @example
@@ -113,6 +138,7 @@ export const PROFILES: Readonly<Record<string, readonly Tolerance[]>> = {
   "intel-tso": [fcs, padding, cwrMiddle],
   "fixed-id": [fcs, padding, fixedId],
   wire: [fcs, padding],
+  "csum-engine": [fcs, padding, zeroChecksumAsFfff],
 };
 
 /**
