@@ -13,11 +13,9 @@ import { createNic, type HwEvent, type Nic } from "../hw/nic.ts";
 import type { DriverMode } from "../hw/nic_config.ts";
 import { resolveConfig } from "../hw/resolve_config.ts";
 import type { NetDevice } from "../sw/net_device.ts";
-import { NETIF_F } from "../sw/netdev_features.ts";
-import { segment } from "../sw/segment.ts";
-import { newSkb } from "../sw/skbuff.ts";
 import { type SkBuff, TsolabError } from "../sw/types.ts";
 import { UsageError } from "./cli_args.ts";
+import { hostSegments } from "./host_segments.ts";
 import { presetDevice } from "./preset_device.ts";
 import type { Engine } from "./segment_run.ts";
 import type { EngineResult } from "./sw_engine.ts";
@@ -93,39 +91,6 @@ function loadConfig(o: HwEngineOptions) {
 }
 
 /**
- * Turns the reference's output segments into the non-GSO skbs a host stack
- * hands its driver (CHECKSUM_PARTIAL seeds left where the device checksums).
- *
- * @param skb The super-packet (for its header offsets).
- * @param features Features of the host segmentation.
- * @param ufo6FragId Identification for an IPv6 UFO fragment header.
- * @returns The segments as skbs, lazily.
- */
-function* hostSegments(
-  skb: SkBuff,
-  features: bigint,
-  ufo6FragId: number,
-): Generator<SkBuff> {
-  for (const s of segment(skb, features, { ufo6FragId })) {
-    yield newSkb({
-      linear: s.data,
-      ipSummed: s.ipSummed,
-      csumStart: s.csumStart,
-      csumOffset: s.csumOffset,
-      macHeader: skb.macHeader,
-      networkHeader: skb.networkHeader,
-      transportHeader: skb.transportHeader,
-      protocol: skb.protocol,
-      encapsulation: skb.encapsulation,
-      innerMacHeader: skb.innerMacHeader,
-      innerNetworkHeader: skb.innerNetworkHeader,
-      innerTransportHeader: skb.innerTransportHeader,
-      innerProtocol: skb.innerProtocol,
-    });
-  }
-}
-
-/**
  * Builds the NIC model engine.
  *
  * @param _dev Unused: the device is the model's own (kept for a uniform
@@ -158,8 +123,6 @@ export function makeHwEngine(
   }
   const device = presetDevice(cfg);
   const errors: string[] = [];
-  const csum = device.features &
-    (NETIF_F.HW_CSUM | NETIF_F.IP_CSUM | NETIF_F.IPV6_CSUM);
   function* frames(events: Iterable<HwEvent>): Generator<Uint8Array> {
     for (const e of events) {
       if (e.kind === "frame") yield e.data;
@@ -175,11 +138,15 @@ export function makeHwEngine(
         reasons: [],
       };
     }
-    // The stack segments (validate_xmit_skb → software GSO) with the
-    // checksum features the driver still offers for this packet.
-    const features = NETIF_F.SG | NETIF_F.GSO |
-      (check.hostChecksum ? 0n : csum);
-    const segs = [...hostSegments(skb, features, o.hints?.ufo6FragId ?? 0)];
+    // The stack segments (validate_xmit_skb → software GSO), completing
+    // checksums itself where the driver cannot offload them.
+    const segs = [
+      ...hostSegments(
+        skb,
+        check.hostChecksum || !cfg.offload.csum,
+        o.hints?.ufo6FragId ?? 0,
+      ),
+    ];
     return {
       frames: frames(nic.transmitSegments(segs)),
       path: `software-gso then ${nic.driverMode} (model)`,

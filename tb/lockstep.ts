@@ -14,10 +14,8 @@ import type { FaultConfig } from "../hw/faults.ts";
 import { createNic, type HwEvent, type HwFrame, type Nic } from "../hw/nic.ts";
 import type { DriverMode, NicConfig } from "../hw/nic_config.ts";
 import { resolveConfig } from "../hw/resolve_config.ts";
-import { NETIF_F } from "../sw/netdev_features.ts";
-import { segment } from "../sw/segment.ts";
-import { newSkb } from "../sw/skbuff.ts";
 import type { SkBuff } from "../sw/types.ts";
+import { hostSegments } from "./host_segments.ts";
 import { referenceFrames } from "./reference_frames.ts";
 import { type Divergence, Scoreboard, type Tolerance } from "./scoreboard.ts";
 
@@ -130,25 +128,9 @@ export class Lockstep {
     if (check.fallback === null) {
       return { events: this.nic.transmit(skb), fallback: null };
     }
-    const features = NETIF_F.SG | NETIF_F.GSO |
-      (check.hostChecksum || !this.#csum ? 0n : NETIF_F.HW_CSUM);
-    const segs: SkBuff[] = [];
-    for (const s of segment(skb, features, { ufo6FragId: this.#ufo6FragId })) {
-      segs.push(newSkb({
-        linear: s.data,
-        ipSummed: s.ipSummed,
-        csumStart: s.csumStart,
-        csumOffset: s.csumOffset,
-        networkHeader: skb.networkHeader,
-        transportHeader: skb.transportHeader,
-        protocol: skb.protocol,
-        encapsulation: skb.encapsulation,
-        innerMacHeader: skb.innerMacHeader,
-        innerNetworkHeader: skb.innerNetworkHeader,
-        innerTransportHeader: skb.innerTransportHeader,
-        innerProtocol: skb.innerProtocol,
-      }));
-    }
+    const segs = [
+      ...hostSegments(skb, check.hostChecksum || !this.#csum, this.#ufo6FragId),
+    ];
     return {
       events: this.nic.transmitSegments(segs),
       fallback: check.fallback,

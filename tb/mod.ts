@@ -21,6 +21,7 @@ export * from "./device_setup.ts";
 export * from "./features_command.ts";
 export * from "./field_names.ts";
 export * from "./golden_compare.ts";
+export * from "./host_segments.ts";
 export * from "./hw_engine.ts";
 export * from "./lockstep.ts";
 export * from "./pass_through.ts";
