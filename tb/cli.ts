@@ -8,7 +8,9 @@
 import { TsolabError } from "../sw/types.ts";
 import { checkMain } from "./check_command.ts";
 import { featuresMain } from "./features_command.ts";
+import { pcieMain } from "./pcie_command.ts";
 import { segmentMain } from "./segment_command.ts";
+import { sweepMain } from "./sweep_command.ts";
 import { vectorsMain } from "./vectors_command.ts";
 import { verifyMain } from "./verify_command.ts";
 
@@ -24,6 +26,8 @@ Commands:
   check      compare your device's wire capture with the Linux reference
   features   the model device's offload features, as ethtool -k shows them
   vectors    golden vectors: capture (Linux netns), extract, gen, manifest
+  pcie       effective PCIe bandwidth for DMA transfers of a given size
+  sweep      NIC model throughput against send size, as SVG or HTML
 
 Run "tsolab <command> --help" for a command's options and an example.
 
@@ -33,7 +37,9 @@ Exit status: 0 ok; 1 verification mismatch; 2 bad input, usage or refusal.
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   check: checkMain,
   features: featuresMain,
+  pcie: pcieMain,
   segment: segmentMain,
+  sweep: sweepMain,
   vectors: vectorsMain,
   verify: verifyMain,
 };

@@ -1,0 +1,133 @@
+/**
+ * `tsolab sweep`: the NIC model's throughput against send size for the
+ * driver modes a preset supports, written as an SVG chart or an HTML page
+ * holding it (and a table).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { supportedDriverModes } from "../hw/drivers.ts";
+import type { DriverMode } from "../hw/nic_config.ts";
+import { resolveConfig } from "../hw/resolve_config.ts";
+import { sweep, type SweepPoint } from "../hw/sweep.ts";
+import { sweepSvg } from "../hw/sweep_svg.ts";
+import { TsolabError } from "../sw/types.ts";
+import { intOption, UsageError } from "./cli_args.ts";
+import { hostSegments } from "./host_segments.ts";
+
+/** Help text of `sweep`. */
+export const SWEEP_HELP = `tsolab sweep — NIC model throughput against send size
+
+Usage:
+  tsolab sweep [--preset P] [--driver MODE …] [--sizes a,b,…] [--mss N]
+               [--set key=value …] -o FILE.svg|FILE.html [--json]
+
+Runs bulk sends of each size (default powers of two, 64..65536) through the
+model for each driver mode the preset supports (or the ones given) and
+plots goodput in Gb/s against send size. Where the host segments (gso,
+none, driver fallbacks) the reference makes the segments.
+
+Example:
+  deno task tsolab sweep --preset corundum-100g -o sweep.html
+`;
+
+function html(points: readonly SweepPoint[], svg: string): string {
+  const rows = points.map((p) =>
+    `<tr><td>${p.driver}</td><td>${p.size}</td><td>${
+      p.goodputGbps.toFixed(2)
+    }</td><td>${p.cyclesPerByte.toFixed(4)}</td><td>${
+      p.descriptorsPerSend.toFixed(1)
+    }</td><td>${p.bottleneck}</td></tr>`
+  ).join("\n");
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>tsolab sweep</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}</style>
+</head><body>
+<h1>Throughput against send size: ${points[0]?.preset ?? ""}</h1>
+${svg}
+<table><tr><th>driver</th><th>send bytes</th><th>goodput Gb/s</th><th>cycles/byte</th><th>descriptors/send</th><th>bottleneck</th></tr>
+${rows}
+</table></body></html>
+`;
+}
+
+/**
+ * Runs `sweep` with command-line arguments.
+ *
+ * @param args Arguments after `sweep`.
+ * @returns The exit status.
+ * @throws {UsageError} For bad usage.
+ *
+ * @example
+ * ```ts ignore
+ * await sweepMain(["--preset", "e810-100g", "-o", "sweep.svg"]);
+ * ```
+ */
+export function sweepMain(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      preset: { type: "string" },
+      driver: { type: "string", multiple: true },
+      sizes: { type: "string" },
+      mss: { type: "string" },
+      set: { type: "string", multiple: true },
+      output: { type: "string", short: "o" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(SWEEP_HELP);
+    return Promise.resolve(0);
+  }
+  const out = values.output;
+  if (out === undefined && !values.json) {
+    throw new UsageError("-o FILE.svg|FILE.html is required (or --json)");
+  }
+  if (out !== undefined && !/\.(svg|html?)$/i.test(out)) {
+    throw new UsageError(`-o ${out}: the file must end in .svg or .html`);
+  }
+  const sizes = values.sizes?.split(",").map((s) =>
+    intOption("--sizes", s.trim(), 1, 262143)
+  );
+  let points: SweepPoint[];
+  try {
+    const config = resolveConfig(values.preset, { set: values.set ?? [] });
+    const modes = supportedDriverModes(config);
+    const drivers = (values.driver ?? modes) as DriverMode[];
+    for (const d of drivers) {
+      if (!modes.includes(d)) {
+        throw new UsageError(
+          `--driver ${d}: ${config.preset} supports ${modes.join(", ")}`,
+        );
+      }
+    }
+    points = sweep({
+      config,
+      drivers,
+      ...(sizes !== undefined ? { sizes } : {}),
+      ...(values.mss !== undefined
+        ? { mss: intOption("--mss", values.mss, 1, 9000) }
+        : {}),
+      segment: (skb, hostChecksum) => hostSegments(skb, hostChecksum),
+    });
+  } catch (e) {
+    if (e instanceof TsolabError && !(e instanceof UsageError)) {
+      throw new UsageError(e.message, { cause: e });
+    }
+    throw e;
+  }
+  if (values.json) console.log(JSON.stringify(points));
+  if (out !== undefined) {
+    const svg = sweepSvg(points, {
+      title: `${points[0]?.preset ?? ""}: goodput against send size`,
+    });
+    Deno.writeTextFileSync(out, /\.svg$/i.test(out) ? svg : html(points, svg));
+    if (!values.json) {
+      console.log(`sweep: ${points.length} points written to ${out}`);
+    }
+  }
+  return Promise.resolve(0);
+}
