@@ -114,3 +114,59 @@ export function writeAll(sink: ByteSink, p: Uint8Array): void {
     done += n;
   }
 }
+
+/**
+ * A sink that gathers small writes into one buffer and passes them on in
+ * large pieces: one write call per 256 KiB instead of one per block. Call
+ * `flush()` before closing what it writes to.
+ *
+ * @example
+ * ```ts
+ * import { BufferedSink, bytesSink } from "./byte_sink.ts";
+ * const inner = bytesSink();
+ * const b = new BufferedSink(inner);
+ * b.writeSync(new Uint8Array([1, 2, 3]));
+ * b.flush();
+ * inner.bytes().length; // 3
+ * ```
+ */
+export class BufferedSink implements ByteSink {
+  #inner: ByteSink;
+  #buf: Uint8Array;
+  #used = 0;
+
+  /**
+   * Wraps a sink.
+   *
+   * @param inner Where the bytes go.
+   * @param size Buffer size in bytes (default 256 KiB).
+   */
+  constructor(inner: ByteSink, size = 256 * 1024) {
+    this.#inner = inner;
+    this.#buf = new Uint8Array(size);
+  }
+
+  /**
+   * Takes all of `p` (buffered, or written through when large).
+   *
+   * @param p The bytes.
+   * @returns `p.length`.
+   */
+  writeSync(p: Uint8Array): number {
+    if (this.#used + p.length > this.#buf.length) this.flush();
+    if (p.length >= this.#buf.length) writeAll(this.#inner, p);
+    else {
+      this.#buf.set(p, this.#used);
+      this.#used += p.length;
+    }
+    return p.length;
+  }
+
+  /** Writes out what is buffered. */
+  flush(): void {
+    if (this.#used > 0) {
+      writeAll(this.#inner, this.#buf.subarray(0, this.#used));
+    }
+    this.#used = 0;
+  }
+}

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { BufferedSink } from "./byte_sink.ts";
 import { CaptureWriteError } from "./capture_error.ts";
 import { PcapWriter } from "./pcap_writer.ts";
 import {
@@ -117,10 +118,21 @@ export function createCaptureWriter(
     create: true,
     truncate: true,
   });
+  // One write call per 256 KiB rather than per block.
+  const sink = new BufferedSink(file);
+  const closer = {
+    close(): void {
+      try {
+        sink.flush();
+      } finally {
+        file.close();
+      }
+    },
+  };
   try {
     return format === "pcap"
-      ? pcapFileWriter(file, options)
-      : pcapngFileWriter(file, options);
+      ? pcapFileWriter(sink, closer, options)
+      : pcapngFileWriter(sink, closer, options);
   } catch (e) {
     file.close();
     throw e;
@@ -128,7 +140,8 @@ export function createCaptureWriter(
 }
 
 function pcapngFileWriter(
-  file: Deno.FsFile,
+  file: BufferedSink,
+  closer: { close(): void },
   options: CaptureWriterOptions,
 ): CaptureWriter {
   const w = new PcapngWriter(file, options);
@@ -151,14 +164,15 @@ function pcapngFileWriter(
       w.write(frame);
     },
     close(): void {
-      if (open) file.close();
+      if (open) closer.close();
       open = false;
     },
   };
 }
 
 function pcapFileWriter(
-  file: Deno.FsFile,
+  file: BufferedSink,
+  closer: { close(): void },
   options: CaptureWriterOptions,
 ): CaptureWriter {
   let w: PcapWriter | undefined;
@@ -202,7 +216,7 @@ function pcapFileWriter(
       w.write(frame);
     },
     close(): void {
-      if (open) file.close();
+      if (open) closer.close();
       open = false;
     },
   };
