@@ -174,7 +174,9 @@ export async function captureMain(args: string[]): Promise<number> {
   );
   if (missing.length) {
     console.error(
-      `vectors capture: cannot capture without ${missing.join(", ")}`,
+      `vectors capture: cannot capture without ${
+        missing.join(", ")
+      }: run it as "deno task capture …", which grants them (it runs ip, ethtool, tcpdump and deno in network namespaces, and opens /dev/net/tun through libc)`,
     );
     return 2;
   }
