@@ -18,7 +18,9 @@ import { Lockstep } from "../tb/lockstep.ts";
 import { checksumSites } from "../tb/pass_through.ts";
 import { formatDivergence } from "../tb/scoreboard.ts";
 import { zeroChecksumAsFfff } from "../tb/tolerances.ts";
-import { createCaptureWriter } from "../vectors/capture_writer.ts";
+import { kernelCaptureFeatureNames } from "../vectors/golden_device.ts";
+import { TSOLAB_VERSION } from "../vectors/golden_meta.ts";
+import { createGoldenVector } from "../vectors/golden_vector.ts";
 import { buildFrame, buildVxlan } from "./_build.ts";
 
 export interface SweepCase {
@@ -293,20 +295,43 @@ export function runCase(c: SweepCase, models: SweepModel[]): string | null {
   return null;
 }
 
+// A failing case as a golden vector (origin=reference): the super-packet
+// with its layout and seed, and the reference's frames as the expected
+// ones, so `deno task verify FILE` replays it with both engines.
 export function writeCounterexample(c: SweepCase, path: string): void {
   const b = buildCase(c);
-  const w = createCaptureWriter(path, {});
-  w.addInterface({ linkType: 1, tsresolNs: true });
-  w.write({
-    data: b.frame,
-    timestampNs: 0n,
-    interfaceId: 0,
-    comments: [
-      `gso_size=${c.mss} origin=reference source=sweep seed=${c.seed}`,
-    ],
-    epbFlags: 1 << 11,
+  const segs = [...segment(b.skb, SOFTWARE)].map((s) => ({
+    data: s.data,
+    timestampNs: 1000n,
+  }));
+  const w = createGoldenVector(path, {
+    scenario: `sweep-${c.seed}`,
+    origin: "reference",
+    source: "socket",
+    command: `property sweep case ${JSON.stringify(c)}`,
+    toolVersion: TSOLAB_VERSION,
+    extra: {},
   });
-  w.close();
+  try {
+    w.writeCase({ data: b.frame, timestampNs: 0n }, {
+      gsoSize: c.mss,
+      gsoType: b.skb.gsoType,
+      csumStart: b.skb.csumStart,
+      csumOffset: b.skb.csumOffset,
+      features: kernelCaptureFeatureNames(),
+      origin: "reference",
+      source: "socket",
+      layout: {
+        headLen: b.skb.linear.length,
+        frags: b.skb.frags.map((f) => f.size),
+      },
+      seed: c.seed,
+    }, segs);
+    w.close();
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
 }
 
 export function sweep(
@@ -322,7 +347,7 @@ export function sweep(
           writeCounterexample(c, path);
         } catch { /* best effort */ }
         throw new Error(
-          `${why}\n(case written to ${path}; replay with: deno task tsolab segment --gso-size ${c.mss} ${path} -o /tmp/out.pcapng)`,
+          `${why}\n(seed ${opts.seed}; the shrunk case is written to ${path}; replay it with: deno task tsolab verify ${path})`,
         );
       }
     }),

@@ -38,6 +38,9 @@ Usage:
   fuzz_main.ts [--runs N] [--seed S] [--start I] [--timeout-ms T]
                [--max-failures F] [--seeds DIR …]
   fuzz_main.ts --seed S --case I        replay one case (input to /tmp)
+  fuzz_main.ts --property [--runs N] [--seed S]
+                                        the property sweep: random super-packets
+                                        through reference and model in lockstep
 
 Options:
   --runs N          cases to run (default 100000)
@@ -235,6 +238,7 @@ export async function fuzzMain(args: string[]): Promise<number> {
         "timeout-ms": { type: "string" },
         "max-failures": { type: "string" },
         seeds: { type: "string", multiple: true },
+        property: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -256,6 +260,25 @@ export async function fuzzMain(args: string[]): Promise<number> {
   } catch (e) {
     console.error(`fuzz: ${(e as Error).message}`);
     return 2;
+  }
+  if (values.property) {
+    // fast-check shrinks a failure, prints its seed and writes it as a
+    // golden vector that `deno task verify FILE` replays.
+    const { sweep } = await import("../_sweep.ts");
+    console.log(`property sweep: ${runs} cases, seed ${seed}`);
+    const t = performance.now();
+    try {
+      sweep({ runs, seed });
+    } catch (e) {
+      console.error((e as Error).message);
+      return 1;
+    }
+    console.log(
+      `property sweep: ${runs} cases passed in ${
+        ((performance.now() - t) / 1000).toFixed(1)
+      } s`,
+    );
+    return 0;
   }
   const dirs = values.seeds ?? [];
   if (values.case !== undefined) {
