@@ -9,6 +9,7 @@ import { TsolabError } from "../sw/types.ts";
 import { checkMain } from "./check_command.ts";
 import { featuresMain } from "./features_command.ts";
 import { pcieMain } from "./pcie_command.ts";
+import { reportMain } from "./report_command.ts";
 import { segmentMain } from "./segment_command.ts";
 import { sweepMain } from "./sweep_command.ts";
 import { vectorsMain } from "./vectors_command.ts";
@@ -28,6 +29,7 @@ Commands:
   vectors    golden vectors: capture (Linux netns), extract, gen, manifest
   pcie       effective PCIe bandwidth for DMA transfers of a given size
   sweep      NIC model throughput against send size, as SVG or HTML
+  report     one self-contained HTML page: verify results, stage utilisation, throughput, PCIe curves
 
 Run "tsolab <command> --help" for a command's options and an example.
 
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   check: checkMain,
   features: featuresMain,
   pcie: pcieMain,
+  report: reportMain,
   segment: segmentMain,
   sweep: sweepMain,
   vectors: vectorsMain,

@@ -8,13 +8,9 @@
  */
 
 import type { DriverMode } from "../hw/nic_config.ts";
-import { goldenDevice } from "../vectors/golden_device.ts";
-import { GoldenVectorReader } from "../vectors/golden_vector.ts";
 import type { CompareResult } from "./capture_compare.ts";
-import { compareGolden } from "./golden_compare.ts";
-import { Lockstep } from "./lockstep.ts";
+import { verifyGoldenHw, verifyGoldenSw } from "./golden_engines.ts";
 import { formatDivergence } from "./scoreboard.ts";
-import { swTransmit } from "./sw_engine.ts";
 
 /**
  * How one engine did on one vector.
@@ -108,15 +104,7 @@ function verdict(r: CompareResult): EngineVerdict {
 
 function verifyOne(path: string, o: GoldenVerifyOptions): GoldenVerifyRow {
   const name = path.slice(path.lastIndexOf("/") + 1).replace(/\.pcapng$/, "");
-  const sw = compareGolden(path, (meta) => {
-    const dev = goldenDevice(meta);
-    return (skb) =>
-      swTransmit(
-        skb,
-        dev,
-        meta.ufo6FragId !== undefined ? { ufo6FragId: meta.ufo6FragId } : {},
-      );
-  });
+  const sw = verifyGoldenSw(path);
   const row: GoldenVerifyRow = {
     name,
     gsoSize: sw.gsoSize,
@@ -132,44 +120,12 @@ function verifyOne(path: string, o: GoldenVerifyOptions): GoldenVerifyRow {
     lockstep: "n/a",
     cyclesPerByte: null,
   };
-  if (handsOffToDevice(path)) return row;
-  const harnesses: Lockstep[] = [];
-  let hw = compareGolden(path, (meta) => {
-    const ls = new Lockstep({
-      ...(o.preset !== undefined ? { preset: o.preset } : {}),
-      ...(o.driver !== undefined ? { driver: o.driver } : {}),
-      ...(meta.ufo6FragId !== undefined ? { ufo6FragId: meta.ufo6FragId } : {}),
-    });
-    harnesses.push(ls);
-    return ls.engine(name);
-  });
-  const lock = harnesses.flatMap((h) => h.scoreboard.divergences);
-  if (lock.length > 0 && hw.mismatch === null) {
-    hw = { ...hw, mismatch: lock[0]!, divergences: lock };
-  }
-  let cycles = 0;
-  let bytes = 0;
-  for (const h of harnesses) {
-    const rep = h.nic.report();
-    cycles += rep.cycles;
-    bytes += rep.payloadBytes;
-  }
+  const hw = verifyGoldenHw(path, o);
+  if (hw === null) return row;
   return {
     ...row,
-    hw: verdict(hw),
-    lockstep: lock.length === 0 ? "pass" : "fail",
-    cyclesPerByte: bytes > 0 ? cycles / bytes : null,
+    hw: verdict(hw.result),
+    lockstep: hw.lockstep.length === 0 ? "pass" : "fail",
+    cyclesPerByte: hw.cyclesPerByte,
   };
-}
-
-// A vector whose egress device does GSO_PARTIAL expects what the stack
-// hands that device (chunks to finish), which no NIC model puts on a wire.
-// (Same rule as verify_command.ts.)
-function handsOffToDevice(path: string): boolean {
-  using r = GoldenVectorReader.open(path);
-  for (const c of r.cases()) {
-    const sp = c.meta.superPacket;
-    if (sp !== null) return sp.features.includes("tx-gso-partial");
-  }
-  return false;
 }

@@ -195,7 +195,7 @@ preset and driver mode (hw-tso: the NIC segments; tso-helper: the driver
 builds each segment's headers, payload referenced in place; gso: the host
 segments and the NIC checksums; none: the host does both). For the TX FIFO
 the bar is its mean occupancy. In the gso and none modes the host's segments
-come from the model's synthetic segmenter.</p>
+come from the software reference.</p>
 ${parts.join("\n")}
 </section>`;
 }

@@ -9,6 +9,7 @@
  */
 
 import { bulkRun } from "../hw/bulk_run.ts";
+import { hostSegments } from "./host_segments.ts";
 import { supportedDriverModes } from "../hw/drivers.ts";
 import type { DriverMode } from "../hw/nic_config.ts";
 import { pcieEffectiveBandwidth } from "../hw/pcie_bandwidth.ts";
@@ -204,7 +205,12 @@ export function collectReport(o: CollectReportOptions): ReportData {
       lineGbps: cfg.mac.lineGbps,
     });
     for (const driver of supportedDriverModes(cfg)) {
-      const r = bulkRun(cfg, driver, { sendBytes, mss, sends: o.sends ?? 16 });
+      const r = bulkRun(cfg, driver, {
+        sendBytes,
+        mss,
+        sends: o.sends ?? 16,
+        segment: (skb, hostChecksum) => hostSegments(skb, hostChecksum),
+      });
       stages.push({
         preset: cfg.preset,
         driver,
@@ -215,7 +221,12 @@ export function collectReport(o: CollectReportOptions): ReportData {
       });
     }
     points.push(
-      ...sweep({ config: cfg, mss, bytesPerPoint: o.bytesPerPoint ?? 1 << 18 }),
+      ...sweep({
+        config: cfg,
+        mss,
+        bytesPerPoint: o.bytesPerPoint ?? 1 << 18,
+        segment: (skb, hostChecksum) => hostSegments(skb, hostChecksum),
+      }),
     );
   }
   const sizes = o.pcieSizes ?? defaultPcieSizes();

@@ -11,11 +11,12 @@ import { parseArgs } from "node:util";
 import type { DriverMode } from "../hw/nic_config.ts";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 import { TsolabError } from "../sw/types.ts";
-import { goldenDevice } from "../vectors/golden_device.ts";
-import { GoldenVectorReader } from "../vectors/golden_vector.ts";
-import { compareGolden } from "./golden_compare.ts";
+import {
+  type GoldenHwResult,
+  verifyGoldenHw,
+  verifyGoldenSw,
+} from "./golden_engines.ts";
 import { makeHwEngine } from "./hw_engine.ts";
-import { Lockstep } from "./lockstep.ts";
 import { UsageError } from "./cli_args.ts";
 import { compareCaptures, type CompareResult } from "./capture_compare.ts";
 import { formatDivergence } from "./scoreboard.ts";
@@ -273,24 +274,24 @@ export function verifyMain(args: string[]): Promise<number> {
     if (files.length === 0) throw new UsageError("no golden vectors to verify");
     for (const path of files) {
       const name = basename(path);
-      if (useSw) {
-        report(
-          name,
-          "sw",
-          compareGolden(path, (meta) => {
-            const dev = goldenDevice(meta);
-            return (skb) =>
-              swTransmit(
-                skb,
-                dev,
-                meta.ufo6FragId !== undefined
-                  ? { ufo6FragId: meta.ufo6FragId }
-                  : {},
-              );
-          }, { keepGoing }),
-        );
+      if (useSw) report(name, "sw", verifyGoldenSw(path, { keepGoing }));
+      if (!useHw) continue;
+      let hw: GoldenHwResult | null;
+      try {
+        hw = verifyGoldenHw(path, {
+          ...(values.preset !== undefined ? { preset: values.preset } : {}),
+          ...(values.driver !== undefined
+            ? { driver: values.driver as DriverMode }
+            : {}),
+          keepGoing,
+        });
+      } catch (e) {
+        if (e instanceof TsolabError && !(e instanceof UsageError)) {
+          throw new UsageError(e.message, { cause: e });
+        }
+        throw e;
       }
-      if (useHw && handsOffToDevice(path)) {
+      if (hw === null) {
         skipped++;
         if (!values.json) {
           console.log(
@@ -299,50 +300,16 @@ export function verifyMain(args: string[]): Promise<number> {
             } hw  n/a: the expected frames are the stack's GSO_PARTIAL hand-off to a device that finishes them, not wire frames`,
           );
         }
-      } else if (useHw) {
-        const harnesses: Lockstep[] = [];
-        let r: CompareResult;
-        try {
-          r = compareGolden(path, (meta) => {
-            const ls = new Lockstep({
-              ...(values.preset !== undefined ? { preset: values.preset } : {}),
-              ...(values.driver !== undefined
-                ? { driver: values.driver as DriverMode }
-                : {}),
-              keepGoing,
-              ...(meta.ufo6FragId !== undefined
-                ? { ufo6FragId: meta.ufo6FragId }
-                : {}),
-            });
-            harnesses.push(ls);
-            return ls.engine(name);
-          }, { keepGoing });
-        } catch (e) {
-          if (e instanceof TsolabError && !(e instanceof UsageError)) {
-            throw new UsageError(e.message, { cause: e });
-          }
-          throw e;
-        }
-        const lock = harnesses.flatMap((h) => h.scoreboard.divergences);
-        let cycles = 0;
-        let bytes = 0;
-        for (const h of harnesses) {
-          const rep = h.nic.report();
-          cycles += rep.cycles;
-          bytes += rep.payloadBytes;
-        }
-        if (lock.length > 0 && r.mismatch === null) {
-          r = { ...r, mismatch: lock[0]!, divergences: lock };
-        }
-        report(
-          name,
-          "hw",
-          r,
-          ` lockstep=${lock.length === 0 ? "pass" : "FAIL"} cycles/byte=${
-            bytes > 0 ? (cycles / bytes).toFixed(4) : "n/a"
-          }`,
-        );
+        continue;
       }
+      report(
+        name,
+        "hw",
+        hw.result,
+        ` lockstep=${hw.lockstep.length === 0 ? "pass" : "FAIL"} cycles/byte=${
+          hw.cyclesPerByte !== null ? hw.cyclesPerByte.toFixed(4) : "n/a"
+        }`,
+      );
     }
   }
   if (values.json) {
@@ -356,17 +323,6 @@ export function verifyMain(args: string[]): Promise<number> {
     }`,
   );
   return Promise.resolve(failed > 0 ? 1 : 0);
-}
-
-// A vector whose egress device does GSO_PARTIAL expects what the stack
-// hands that device (chunks to finish), which no NIC model puts on a wire.
-function handsOffToDevice(path: string): boolean {
-  using r = GoldenVectorReader.open(path);
-  for (const c of r.cases()) {
-    const sp = c.meta.superPacket;
-    if (sp !== null) return sp.features.includes("tx-gso-partial");
-  }
-  return false;
 }
 
 function basename(p: string): string {
