@@ -22,6 +22,11 @@ import {
 import type { DriverContext, DriverResult } from "./tx_driver.ts";
 import { noOffload, type TxBuffer, type TxOffload } from "./tx_offload.ts";
 
+/** `a % 4096` for a bus address, without a floating-point remainder. */
+function pageOffset(a: number): number {
+  return a - Math.floor(a / 4096) * 4096;
+}
+
 /**
  * Splits one DMA buffer into descriptor-sized pieces: ice/i40e cut
  * 12 KiB pieces aligned to the 4 KiB read-request boundary while more than
@@ -52,7 +57,7 @@ export function splitBuffer(
   let left = len;
   while (left > max) {
     let n = cfg.offload.splitBytes;
-    if (cfg.family === "ice") n += (4096 - (a % 4096)) % 4096;
+    if (cfg.family === "ice") n += (4096 - pageOffset(a)) % 4096;
     out.push({ addr: a, len: n });
     a += n;
     left -= n;
@@ -162,7 +167,7 @@ function descCount(cfg: NicConfig, addr: number, len: number): number {
   let left = len;
   while (left > max) {
     let k = cfg.offload.splitBytes;
-    if (cfg.family === "ice") k += (4096 - (a % 4096)) % 4096;
+    if (cfg.family === "ice") k += (4096 - pageOffset(a)) % 4096;
     a += k;
     left -= k;
     n++;

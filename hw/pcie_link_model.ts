@@ -365,7 +365,11 @@ export class PcieLinkModel {
     let left = len;
     let arrival = readyNs;
     while (left > 0) {
-      const n = Math.min(left, this.params.mrrs, 4096 - (a % 4096));
+      const n = Math.min(
+        left,
+        this.params.mrrs,
+        4096 - (a - Math.floor(a / 4096) * 4096),
+      );
       arrival = Math.max(
         arrival,
         this.readRequest(kind, a, n, readyNs).arrivalNs,

@@ -187,7 +187,9 @@ export class PayloadDmaStage implements Stage {
         const n = Math.min(
           p.mrrs,
           b.len - this.#bufOff - len,
-          4096 - (a % 4096),
+          // a % 4096 without a floating-point remainder (bus addresses
+          // lie above 2^32).
+          4096 - (a - Math.floor(a / 4096) * 4096),
         );
         cpls += splitAtRcb
           ? completionCount(a, n, params)
