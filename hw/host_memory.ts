@@ -37,10 +37,11 @@ interface Region {
  */
 export class HostMemory {
   // Sorted by address (addresses only grow); unmapped regions are marked
-  // and dropped from the front, since mappings are released roughly in
-  // order.
+  // and swept out once they outnumber the live ones (long-lived mappings
+  // such as the ring stay at the front, so dropping only from the front
+  // would keep every region ever mapped).
   #regions: Region[] = [];
-  #head = 0;
+  #dead = 0;
   #last = 0;
   #next = 0x1_0000_0000;
   /** DMA mappings made so far. */
@@ -149,10 +150,15 @@ export class HostMemory {
     const r = this.#regions;
     r[i]!.removed = true;
     this.live--;
-    while (this.#head < r.length && r[this.#head]!.removed) this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > r.length) {
-      this.#regions = r.slice(this.#head);
-      this.#head = 0;
+    this.#dead++;
+    if (this.#dead > 256 && this.#dead * 2 > r.length) {
+      let k = 0;
+      for (let j = 0; j < r.length; j++) {
+        const x = r[j]!;
+        if (!x.removed) r[k++] = x;
+      }
+      r.length = k;
+      this.#dead = 0;
       this.#last = 0;
     }
   }
@@ -163,7 +169,12 @@ export class HostMemory {
     if (c !== undefined && addr >= c.addr && addr < c.end && !c.removed) {
       return this.#last;
     }
-    let lo = this.#head;
+    // DMA walks mappings in order: try the next one before searching.
+    const n = r[this.#last + 1];
+    if (n !== undefined && addr >= n.addr && addr < n.end && !n.removed) {
+      return ++this.#last;
+    }
+    let lo = 0;
     let hi = r.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
