@@ -20,6 +20,7 @@ import {
 } from "./driver_common.ts";
 import { faultFires } from "./faults.ts";
 import type { NicConfig } from "./nic_config.ts";
+import { allocBeats } from "./ones_adder.ts";
 import { onesSub32 } from "./ones_math.ts";
 import { skbCopy, type SkbLayout, skbLayout } from "./skb_layout.ts";
 import type {
@@ -140,7 +141,8 @@ export function hwTsoDriver(cfg: NicConfig): TxDriver {
   function map(skb: SkBuff, ctx: DriverContext): DriverResult {
     if (skb.gsoSize === 0) return mapPlain(skb, ctx, false, true);
     const l = skbLayout(skb);
-    const hdr = new Uint8Array(l.hdrLen);
+    // Carved from a slab: a fresh typed array per skb is slow to allocate.
+    const hdr = allocBeats(l.hdrLen, 8);
     skbCopy(skb, 0, l.hdrLen, hdr, 0);
     const t = skb.gsoType;
     const tun = l.tunnel;

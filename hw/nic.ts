@@ -36,6 +36,7 @@ import {
 import {
   type HeaderFaults,
   HeaderReplicateStage,
+  type SegmentPosition,
 } from "./stage_header_replicate.ts";
 import { MacStage } from "./stage_mac.ts";
 import { type DmaFault, PayloadDmaStage } from "./stage_payload_dma.ts";
@@ -46,7 +47,12 @@ import type {
   RingPacket,
   TxDriver,
 } from "./tx_driver.ts";
-import { headerLayout } from "./tx_offload.ts";
+import {
+  type HeaderLayout,
+  headerLayout,
+  noOffload,
+  type TxOffload,
+} from "./tx_offload.ts";
 import { TxRing } from "./tx_ring.ts";
 import { VcdTrace } from "./vcd_trace.ts";
 import { TSO_HEADER_SIZE } from "./driver_tso_helper.ts";
@@ -200,6 +206,67 @@ interface Posted {
   rp: RingPacket;
 }
 
+/** A doorbell batch being processed. */
+interface BatchRun {
+  batch: Posted[];
+  idx: number;
+  state: FrameState;
+  /** Next packet of the batch to start. */
+  next: number;
+  /** The packet in the datapath, or null. */
+  pkt: Posted | null;
+  dp: DatapathRun | null;
+}
+
+/** One packet in the datapath. */
+interface DatapathRun {
+  a: AssembledPacket;
+  o: TxOffload;
+  L: HeaderLayout;
+  idx: number;
+  state: FrameState;
+  payload: number;
+  readyNs: number;
+  /** When the last beat of the last frame so far left the checksum engine. */
+  doneNs: number;
+  /** Bytes in the packet's buffers. */
+  total: number;
+  hf: HeaderFaults;
+  cf: ChecksumFaults;
+  hdrLen: number;
+  stride: number;
+  /** Segments (TSO). */
+  n: number;
+  /** Next segment; -1 before the header is read. */
+  seg: number;
+  pos: SegmentPosition;
+  proto: Uint8Array;
+  /** An error event to report instead (the packet was refused). */
+  error: HwErrorEvent | null;
+  finished: boolean;
+}
+
+const NO_LAYOUT: HeaderLayout = {
+  outerIp: -1,
+  outerL4: -1,
+  ip: 0,
+  l4: 0,
+  hdrLen: 0,
+};
+const NO_HEADER_FAULTS: HeaderFaults = {
+  psh: false,
+  cwr: false,
+  ipId: false,
+  seqWrap: false,
+  totLen: false,
+  ipv6ExtHdr: false,
+};
+const NO_CHECKSUM_FAULTS: ChecksumFaults = {
+  staleIpv4: false,
+  udpZero: false,
+  oddLane: false,
+};
+
 /**
  * The NIC model.
  *
@@ -231,6 +298,9 @@ export class Nic {
   #vcd: VcdTrace | null;
   #reuse: boolean;
   #scratch: Uint8Array = new Uint8Array(0);
+  #proto: Uint8Array = new Uint8Array(256);
+  /** When the last beat of the frame `#timeFrame` scheduled left the checksum engine. */
+  #frameDoneNs = 0;
   #views = new Map<number, Uint8Array>();
   #period: number;
   #ctx: DriverContext;
@@ -501,7 +571,14 @@ export class Nic {
         t = this.#ring.freeAt(need);
       }
       if (Number.isNaN(t) && batch.length > 0) {
-        yield* this.#ringAndProcess(batch, postNs, idx, state);
+        const run = this.#startBatch(batch, postNs, idx, state);
+        for (
+          let e = this.#batchStep(run);
+          e !== null;
+          e = this.#batchStep(run)
+        ) {
+          yield e;
+        }
         batch = [];
         this.#flushWriteback();
         t = this.#ring.freeAt(need);
@@ -510,7 +587,14 @@ export class Nic {
       if (t > postNs && batch.length > 0) {
         // The ring is full: the queue stops and the doorbell goes out for
         // what is posted so far (xmit_more ends).
-        yield* this.#ringAndProcess(batch, postNs, idx, state);
+        const run = this.#startBatch(batch, postNs, idx, state);
+        for (
+          let e = this.#batchStep(run);
+          e !== null;
+          e = this.#batchStep(run)
+        ) {
+          yield e;
+        }
         batch = [];
       }
       postNs = Math.max(postNs, t);
@@ -521,7 +605,10 @@ export class Nic {
       }
       batch.push({ ...pos, rp });
     }
-    yield* this.#ringAndProcess(batch, postNs, idx, state);
+    const run = this.#startBatch(batch, postNs, idx, state);
+    for (let e = this.#batchStep(run); e !== null; e = this.#batchStep(run)) {
+      yield e;
+    }
     this.#hostNs = postNs;
     this.#firstPostNs = Math.min(this.#firstPostNs, firstPost);
     if (state.lastBit > 0) {
@@ -549,35 +636,57 @@ export class Nic {
     } else b.fill(0, off, off + this.format.entryBytes);
   }
 
-  *#ringAndProcess(
+  /**
+   * Rings the doorbell for a batch of posted packets and returns the state
+   * of its processing; `#batchStep` then yields its events one by one. The
+   * per-frame path is plain calls on this state rather than nested
+   * generators, which cost more than the rest of a frame's bookkeeping.
+   */
+  #startBatch(
     batch: Posted[],
     postNs: number,
     idx: number,
     state: FrameState,
-  ): Generator<HwEvent> {
-    if (batch.length === 0) return;
+  ): BatchRun {
+    const run: BatchRun = { batch, idx, state, next: 0, pkt: null, dp: null };
+    if (batch.length === 0) return run;
     const arrival = this.#link.doorbell(postNs);
     const first = batch[0]!.first;
     const last = batch[batch.length - 1]!;
     this.#fetch.post(first, last.first + last.count - first, arrival);
-    for (const p of batch) {
+    return run;
+  }
+
+  /** The next event of a batch, or null when the batch is done. */
+  #batchStep(run: BatchRun): HwEvent | null {
+    for (;;) {
+      const dp = run.dp;
+      if (dp !== null) {
+        const ev = this.#dpStep(dp);
+        if (ev !== null) return ev;
+        const p = run.pkt!;
+        run.dp = null;
+        run.pkt = null;
+        this.#complete(p.first, p.count, dp.doneNs);
+      }
+      if (run.next >= run.batch.length) return null;
+      const p = run.batch[run.next++]!;
       this.#ringPackets++;
       const { descs, readyNs } = this.#fetch.obtain(p.first, p.count);
       this.#descriptors += descs.length;
       const asm = assemblePacket(descs);
-      let doneNs = readyNs;
       const err = asm.error !== null
         ? { rule: asm.error, detail: asm.detail }
         : this.#validate(asm);
+      run.pkt = p;
       if (err !== null) {
         this.#dropped++;
-        yield this.#error(err.rule, idx, -1, err.detail, readyNs);
+        const ev = this.#error(err.rule, run.idx, -1, err.detail, readyNs);
+        run.dp = this.#dpFailed(ev, readyNs);
       } else {
         this.#fetch.consume(p.first, p.count, readyNs);
-        const r = yield* this.#datapath(asm, readyNs, idx, state, p.rp.payload);
-        doneNs = r;
+        run.dp = this.#dpBegin(asm, readyNs, run.idx, run.state, p.rp.payload);
       }
-      this.#complete(p.first, p.count, doneNs);
     }
   }
 
@@ -710,24 +819,53 @@ export class Nic {
     return worst;
   }
 
-  *#datapath(
-    a: AssembledPacket,
+  /** A packet that only reports an error event. */
+  #dpFailed(ev: HwErrorEvent, readyNs: number): DatapathRun {
+    const d = this.#dpBegin(null, readyNs, -1, null, 0);
+    d.error = ev;
+    return d;
+  }
+
+  /** Starts a packet through the datapath (DMA, header replication, checksum). */
+  #dpBegin(
+    a: AssembledPacket | null,
     readyNs: number,
     idx: number,
-    state: FrameState,
+    state: FrameState | null,
     payload: number,
-  ): Generator<HwEvent, number> {
-    const cfg = this.config;
-    const f = cfg.faults;
+  ): DatapathRun {
+    const d: DatapathRun = {
+      a: a!,
+      o: a === null ? noOffload() : a.offload,
+      L: NO_LAYOUT,
+      idx,
+      state: state!,
+      payload,
+      readyNs,
+      doneNs: readyNs,
+      total: 0,
+      hf: NO_HEADER_FAULTS,
+      cf: NO_CHECKSUM_FAULTS,
+      hdrLen: 0,
+      stride: 0,
+      n: 0,
+      seg: -1,
+      pos: { index: 0, count: 0, stride: 0 },
+      proto: this.#proto,
+      error: null,
+      finished: false,
+    };
+    if (a === null) return d;
+    const f = this.config.faults;
     const o = a.offload;
-    const L = headerLayout(o);
+    d.L = headerLayout(o);
     const dmaFault = faultFires(f.pcieCompletionTimeout, idx)
       ? "pcie.completion-timeout"
       : faultFires(f.poisonedCompletion, idx)
       ? "pcie.poisoned-completion"
       : "";
     this.#dma.begin(a.buffers, readyNs, dmaFault);
-    const hf: HeaderFaults = {
+    d.hf = {
       psh: faultFires(f.pshOnEverySegment, idx),
       cwr: faultFires(f.cwrNotCleared, idx),
       ipId: faultFires(f.ipIdNotIncremented, idx),
@@ -735,74 +873,107 @@ export class Nic {
       totLen: faultFires(f.totLenOffByL2, idx),
       ipv6ExtHdr: faultFires(f.ipv6PayloadLenExtHdr, idx),
     };
-    const cf: ChecksumFaults = {
+    d.cf = {
       staleIpv4: faultFires(f.staleIpv4Checksum, idx),
       udpZero: faultFires(f.udpZeroNotFfff, idx),
       oddLane: faultFires(f.oddByteWrongLane, idx),
     };
-    const total = a.buffers.reduce((n, b) => n + b.len, 0);
-    const fail = (r: DmaFault, seg: number): HwErrorEvent => {
-      this.#dropped++;
-      return this.#error(r.rule, idx, seg, r.detail, r.ns);
-    };
+    let total = 0;
+    for (let i = 0; i < a.buffers.length; i++) total += a.buffers[i]!.len;
+    d.total = total;
+    if (o.kind === "tso") {
+      const stride = o.mss + (faultFires(f.mssOffByOne, idx) ? 1 : 0);
+      const n = Math.ceil(o.tsoLen / stride);
+      state!.total += n - Math.ceil(o.tsoLen / o.mss);
+      d.hdrLen = d.L.hdrLen;
+      d.stride = stride;
+      d.n = n;
+      d.pos.count = n;
+      d.pos.stride = stride;
+    }
+    return d;
+  }
+
+  #dpFail(d: DatapathRun, r: DmaFault): HwErrorEvent {
+    d.finished = true;
+    this.#dropped++;
+    return this.#error(r.rule, d.idx, d.state.seg, r.detail, r.ns);
+  }
+
+  /**
+   * The packet's next event (a frame or a DMA fault), or null when it is
+   * done (`d.doneNs` then says when its last beat left).
+   */
+  #dpStep(d: DatapathRun): HwEvent | null {
+    if (d.finished) return null;
+    if (d.error !== null) {
+      d.finished = true;
+      return d.error;
+    }
+    const o = d.o;
+    const state = d.state;
     if (o.kind !== "tso") {
+      d.finished = true;
+      const total = d.total;
       const r = this.#dma.ensure(total);
-      if (typeof r !== "number") {
-        yield fail(r, state.seg);
-        return readyNs;
-      }
+      if (typeof r !== "number") return this.#dpFail(d, r);
       const frame = this.#frame(total);
       this.#dma.copy(0, total, frame, 0);
-      this.#csum.insert(frame, o, L, cf);
-      const ev = this.#timeFrame(frame, r, idx, state, total, payload);
-      yield ev.frame;
-      return ev.doneNs;
+      this.#csum.insert(frame, o, d.L, d.cf);
+      const ev = this.#timeFrame(frame, r, d.idx, state, total, d.payload);
+      d.doneNs = this.#frameDoneNs;
+      return ev;
     }
-    const hdrLen = L.hdrLen;
-    const stride = o.mss + (faultFires(f.mssOffByOne, idx) ? 1 : 0);
-    const n = Math.ceil(o.tsoLen / stride);
-    state.total += n - Math.ceil(o.tsoLen / o.mss);
-    const h0 = this.#dma.ensure(hdrLen);
-    if (typeof h0 !== "number") {
-      yield fail(h0, state.seg);
-      return readyNs;
+    const hdrLen = d.hdrLen;
+    if (d.seg < 0) {
+      const h0 = this.#dma.ensure(hdrLen);
+      if (typeof h0 !== "number") return this.#dpFail(d, h0);
+      // The on-chip prototype header: one buffer per NIC, reused (a fresh
+      // typed array per packet costs more than the rest of its setup).
+      if (this.#proto.length < hdrLen) {
+        this.#proto = new Uint8Array(Math.max(hdrLen, 2 * this.#proto.length));
+      }
+      const proto = this.#proto.subarray(0, hdrLen);
+      const first = d.a.buffers[0]!.len;
+      if (
+        first < hdrLen &&
+        faultFires(this.config.faults.headerSplitMishandled, d.idx)
+      ) {
+        this.#dma.copy(0, first, proto, 0);
+        proto.fill(0, first);
+      } else this.#dma.copy(0, hdrLen, proto, 0);
+      d.proto = proto;
+      d.seg = 0;
     }
-    const proto = new Uint8Array(hdrLen);
-    if (
-      faultFires(f.headerSplitMishandled, idx) && a.buffers[0]!.len < hdrLen
-    ) {
-      this.#dma.copy(0, a.buffers[0]!.len, proto, 0);
-    } else this.#dma.copy(0, hdrLen, proto, 0);
-    let doneNs = readyNs;
-    const pos = { index: 0, count: n, stride };
-    for (let s = 0; s < n; s++) {
+    const stride = d.stride;
+    const n = d.n;
+    while (d.seg < n) {
+      const s = d.seg++;
       const segOff = s * stride;
       const segPay = Math.min(stride, o.tsoLen - segOff);
       const r = this.#dma.ensure(hdrLen + segOff + segPay);
-      if (typeof r !== "number") {
-        yield fail(r, state.seg);
-        return doneNs;
-      }
+      if (typeof r !== "number") return this.#dpFail(d, r);
       const frameLen = hdrLen + segPay;
       const frame = this.#frame(frameLen);
-      frame.set(proto, 0);
+      frame.set(d.proto, 0);
       this.#dma.copy(hdrLen + segOff, segPay, frame, hdrLen);
-      pos.index = s;
-      this.#hdr.rewrite(frame, o, L, pos, hf);
-      this.#csum.insert(frame, o, L, cf);
+      d.pos.index = s;
+      this.#hdr.rewrite(frame, o, d.L, d.pos, d.hf);
+      this.#csum.insert(frame, o, d.L, d.cf);
       if (
         s === n - 1 && segPay < stride &&
-        faultFires(f.shortLastSegmentDropped, idx)
+        faultFires(this.config.faults.shortLastSegmentDropped, d.idx)
       ) {
         state.total--;
         continue;
       }
-      const ev = this.#timeFrame(frame, r, idx, state, segPay, segPay);
-      doneNs = ev.doneNs;
-      yield ev.frame;
+      const ev = this.#timeFrame(frame, r, d.idx, state, segPay, segPay);
+      d.doneNs = this.#frameDoneNs;
+      return ev;
     }
-    this.#dma.release(hdrLen, doneNs);
-    return doneNs;
+    this.#dma.release(hdrLen, d.doneNs);
+    d.finished = true;
+    return null;
   }
 
   #frame(len: number): Uint8Array {
@@ -829,7 +1000,7 @@ export class Nic {
     state: FrameState,
     release: number,
     payload: number,
-  ): { frame: HwFrame; doneNs: number } {
+  ): HwFrame {
     const p = this.#period;
     const len = frame.length;
     const seg = state.seg++;
@@ -854,22 +1025,20 @@ export class Nic {
     this.#payload += pay;
     this.#lastBitNs = Math.max(this.#lastBitNs, m.lastBitNs);
     state.lastBit = Math.max(state.lastBit, m.lastBitNs);
+    this.#frameDoneNs = c.endNs;
     return {
-      frame: {
-        kind: "frame",
-        data: frame,
-        packetIndex: idx,
-        segmentIndex: seg,
-        segmentCount: state.total,
-        payloadBytes: pay,
-        wireBytes: wireBytes(len, this.config.mac),
-        cycleDoorbell: Math.round(state.doorbellNs / p),
-        cycleFirstBeat: Math.round(c.startNs / p),
-        cycleLastBeat: Math.round(c.endNs / p),
-        cycleLastBit: Math.ceil(m.lastBitNs / p - 1e-9),
-        nsLastBit: m.lastBitNs,
-      },
-      doneNs: c.endNs,
+      kind: "frame",
+      data: frame,
+      packetIndex: idx,
+      segmentIndex: seg,
+      segmentCount: state.total,
+      payloadBytes: pay,
+      wireBytes: wireBytes(len, this.config.mac),
+      cycleDoorbell: Math.round(state.doorbellNs / p),
+      cycleFirstBeat: Math.round(c.startNs / p),
+      cycleLastBeat: Math.round(c.endNs / p),
+      cycleLastBit: Math.ceil(m.lastBitNs / p - 1e-9),
+      nsLastBit: m.lastBitNs,
     };
   }
 
