@@ -87,20 +87,22 @@ export class OnesAdder {
   constructor(busBytes: number) {
     this.busBytes = busBytes;
     this.#wordsPerBeat = Math.max(1, busBytes >>> 2);
+    const w = this.#wordsPerBeat;
+    this.#beatShift = (w & (w - 1)) === 0 ? 31 - Math.clz32(w) : -1;
   }
 
+  /** log2 of words per beat, or -1 when that is not a power of two. */
+  #beatShift: number;
   #lastBuf: ArrayBufferLike | null = null;
-  #lastWords: Uint32Array | null = null;
+  #lastWords: Uint32Array = new Uint32Array(0);
 
-  #words(b: Uint8Array): Uint32Array | null {
-    if ((b.byteOffset & 3) !== 0) return null;
-    if (b.buffer === this.#lastBuf) return this.#lastWords;
-    let w = this.#views.get(b.buffer);
+  #words(buf: ArrayBufferLike): Uint32Array {
+    let w = this.#views.get(buf);
     if (w === undefined) {
-      w = new Uint32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
-      this.#views.set(b.buffer, w);
+      w = new Uint32Array(buf, 0, buf.byteLength >>> 2);
+      this.#views.set(buf, w);
     }
-    this.#lastBuf = b.buffer;
+    this.#lastBuf = buf;
     this.#lastWords = w;
     return w;
   }
@@ -124,14 +126,14 @@ export class OnesAdder {
    */
   sum(b: Uint8Array, start: number, end: number): number {
     if (end <= start) return 0;
-    const words = this.#words(b);
+    const buf = b.buffer;
+    const byteOffset = b.byteOffset;
+    const words = buf === this.#lastBuf ? this.#lastWords : this.#words(buf);
     let be: number;
-    if (
-      words === null || (b.buffer.byteLength >>> 2) * 4 < b.byteOffset + end
-    ) {
+    if ((byteOffset & 3) !== 0 || words.length * 4 < byteOffset + end) {
       be = this.#slowSum(b, start, end);
     } else {
-      const base = b.byteOffset >>> 2;
+      const base = byteOffset >>> 2;
       const ws = base + (start >>> 2);
       const we = base + ((end - 1) >>> 2);
       const headMask = (0xffffffff << (8 * (start & 3))) >>> 0;
@@ -182,8 +184,11 @@ export class OnesAdder {
         lo = 0;
         hi = 0;
       }
-      this.beats += Math.floor((we - base) / this.#wordsPerBeat) -
-        Math.floor((ws - base) / this.#wordsPerBeat) + 1;
+      const sh = this.#beatShift;
+      this.beats += sh >= 0
+        ? ((we - base) >>> sh) - ((ws - base) >>> sh) + 1
+        : Math.floor((we - base) / this.#wordsPerBeat) -
+          Math.floor((ws - base) / this.#wordsPerBeat) + 1;
       const f = fold(acc);
       // f is the sum of native 16-bit words, aligned at even frame offsets.
       be = LITTLE_ENDIAN ? swap16(f) : f;
