@@ -49,7 +49,8 @@ export function le64(b: Uint8Array, off: number): number {
  * @param v Value.
  */
 export function setLe64(b: Uint8Array, off: number, v: number): void {
-  setLe32(b, off, v % 0x1_0000_0000);
+  // v mod 2^32 without a floating-point remainder (same low bytes).
+  setLe32(b, off, v - Math.floor(v / 0x1_0000_0000) * 0x1_0000_0000);
   setLe32(b, off + 4, Math.floor(v / 0x1_0000_0000));
 }
 

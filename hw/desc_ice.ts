@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { getBits, le32, le64, setBits, setLe32, setLe64 } from "./_le.ts";
+import { le32, le64, setLe32, setLe64 } from "./_le.ts";
 import type {
   DecodedDescriptor,
   DescriptorFormat,
@@ -93,39 +93,49 @@ export const ICE_FORMAT: DescriptorFormat = {
     buffers: readonly TxBuffer[],
     rs: boolean,
   ): number {
+    // Each quadword is assembled as two 32-bit halves (fields masked to
+    // their widths, as setBits would) and written once.
     let i = first;
-    const at = () => (i % entries) * 16;
     if (needsContext(o)) {
-      const off = at();
+      const off = (i % entries) * 16;
       ring.fill(0, off, off + 16);
       setLe32(ring, off, o.tunnel === null ? 0 : encodeTunnel(o.tunnel));
-      setBits(ring, off + 8, 0, 4, DTYPE_CTX);
+      let lo = DTYPE_CTX;
+      let hi = 0;
       if (o.kind === "tso") {
-        setBits(ring, off + 8, CTX_TSO, 1, 1);
-        setBits(ring, off + 8, TSO_LEN, 18, o.tsoLen);
-        setBits(ring, off + 8, MSS, 14, o.mss);
+        lo |= 1 << CTX_TSO;
+        lo |= (o.tsoLen << TSO_LEN) & 0xc0000000;
+        hi |= Math.floor(o.tsoLen / 4) & 0xffff;
+        hi |= (o.mss << (MSS - 32)) & (0x3fff << (MSS - 32));
       }
+      setLe32(ring, off + 8, lo);
+      setLe32(ring, off + 12, hi);
       i++;
     }
+    let common = 0;
+    if (o.kind !== "none" && o.l4 !== "none") {
+      const iipt = o.ipv4 ? (o.ipCsum ? 3 : 2) : 1;
+      common |= iipt << IIPT;
+      common |= (o.l4 === "tcp" ? 1 : 3) << L4T;
+      common |= ((o.macLen >>> 1) & 0x7f) << MACLEN;
+      common |= ((o.ipLen >>> 2) & 0x7f) << IPLEN;
+      common |= ((o.l4Len >>> 2) << L4LEN) & 0xc0000000;
+    }
+    const commonHi = o.kind !== "none" && o.l4 !== "none"
+      ? Math.floor((o.l4Len >>> 2) / 4) & 3
+      : 0;
     for (let k = 0; k < buffers.length; k++) {
-      const off = at();
+      const off = (i % entries) * 16;
       const b = buffers[k]!;
       ring.fill(0, off, off + 16);
       setLe64(ring, off, b.addr);
-      const q = off + 8;
-      setBits(ring, q, 0, 4, DTYPE_DATA);
+      let lo = DTYPE_DATA | common;
       const last = k === buffers.length - 1;
-      if (last) setBits(ring, q, CMD_EOP, 1, 1);
-      if (last && rs) setBits(ring, q, CMD_RS, 1, 1);
-      if (o.kind !== "none" && o.l4 !== "none") {
-        const iipt = o.ipv4 ? (o.ipCsum ? 3 : 2) : 1;
-        setBits(ring, q, IIPT, 2, iipt);
-        setBits(ring, q, L4T, 2, o.l4 === "tcp" ? 1 : 3);
-        setBits(ring, q, MACLEN, 7, o.macLen >>> 1);
-        setBits(ring, q, IPLEN, 7, o.ipLen >>> 2);
-        setBits(ring, q, L4LEN, 4, o.l4Len >>> 2);
-      }
-      setBits(ring, q, BUF_SZ, 14, b.len);
+      if (last) lo |= 1 << CMD_EOP;
+      if (last && rs) lo |= 1 << CMD_RS;
+      const hi = commonHi | ((b.len << (BUF_SZ - 32)) & (0x3fff << 2));
+      setLe32(ring, off + 8, lo);
+      setLe32(ring, off + 12, hi);
       i++;
     }
     return i - first;
@@ -133,15 +143,18 @@ export const ICE_FORMAT: DescriptorFormat = {
   decode(b: Uint8Array, off: number): DecodedDescriptor[] {
     const q = off + 8;
     const dtype = b[q]! & 0xf;
+    // QW1 as two 32-bit halves, each read once.
+    const lo = le32(b, q);
+    const hi = le32(b, q + 4);
     if (dtype === DTYPE_CTX) {
-      const tso = getBits(b, q, CTX_TSO, 1) === 1;
+      const tso = ((lo >>> CTX_TSO) & 1) === 1;
       const fields: Partial<TxOffload> = {
         tunnel: decodeTunnel(le32(b, off)),
       };
       if (tso) {
         fields.kind = "tso";
-        fields.tsoLen = getBits(b, q, TSO_LEN, 18);
-        fields.mss = getBits(b, q, MSS, 14);
+        fields.tsoLen = (lo >>> TSO_LEN) + (hi & 0xffff) * 4;
+        fields.mss = (hi >>> (MSS - 32)) & 0x3fff;
       }
       return [{
         type: "context",
@@ -154,25 +167,25 @@ export const ICE_FORMAT: DescriptorFormat = {
       }];
     }
     if (dtype === DTYPE_DATA) {
-      const iipt = getBits(b, q, IIPT, 2);
-      const l4t = getBits(b, q, L4T, 2);
+      const iipt = (lo >>> IIPT) & 3;
+      const l4t = (lo >>> L4T) & 3;
       const fields: Partial<TxOffload> = {};
       if (l4t !== 0) {
         fields.kind = "csum";
         fields.l4 = l4t === 1 ? "tcp" : l4t === 3 ? "udp" : "none";
         fields.ipv4 = iipt >= 2;
         fields.ipCsum = iipt === 3;
-        fields.macLen = getBits(b, q, MACLEN, 7) * 2;
-        fields.ipLen = getBits(b, q, IPLEN, 7) * 4;
-        fields.l4Len = getBits(b, q, L4LEN, 4) * 4;
+        fields.macLen = ((lo >>> MACLEN) & 0x7f) * 2;
+        fields.ipLen = ((lo >>> IPLEN) & 0x7f) * 4;
+        fields.l4Len = ((lo >>> L4LEN) + (hi & 3) * 4) * 4;
       } else fields.kind = "none";
       return [{
         type: "data",
         typeCode: dtype,
         addr: le64(b, off),
-        len: getBits(b, q, BUF_SZ, 14),
-        eop: getBits(b, q, CMD_EOP, 1) === 1,
-        rs: getBits(b, q, CMD_RS, 1) === 1,
+        len: (hi >>> (BUF_SZ - 32)) & 0x3fff,
+        eop: ((lo >>> CMD_EOP) & 1) === 1,
+        rs: ((lo >>> CMD_RS) & 1) === 1,
         fields,
       }];
     }
