@@ -18,7 +18,10 @@
  * ```
  */
 export function fold(x: number): number {
-  while (x > 0xffff) x = (x & 0xffff) + Math.floor(x / 65536);
+  while (x > 0xffff) {
+    // x >>> 16 is floor(x / 65536) below 2^32, without a division.
+    x = (x & 0xffff) + (x < 0x1_0000_0000 ? x >>> 16 : Math.floor(x / 65536));
+  }
   return x;
 }
 

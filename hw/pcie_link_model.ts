@@ -102,18 +102,28 @@ class Lane {
     const end = t + dur;
     const touchPrev = i > 0 && Math.abs(en[i - 1]! - t) < 1e-9;
     const touchNext = i < st.length && Math.abs(st[i]! - end) < 1e-9;
+    // Inserts and removals shift by hand: they land near the end, and
+    // splice allocates its result array on every call.
     if (touchPrev && touchNext) {
       en[i - 1] = en[i]!;
-      st.splice(i, 1);
-      en.splice(i, 1);
+      const n = st.length - 1;
+      for (let j = i; j < n; j++) {
+        st[j] = st[j + 1]!;
+        en[j] = en[j + 1]!;
+      }
+      st.pop();
+      en.pop();
     } else if (touchPrev) en[i - 1] = end;
     else if (touchNext) st[i] = t;
-    else if (i === st.length) {
+    else {
       st.push(t);
       en.push(end);
-    } else {
-      st.splice(i, 0, t);
-      en.splice(i, 0, end);
+      for (let j = st.length - 1; j > i; j--) {
+        st[j] = st[j - 1]!;
+        en[j] = en[j - 1]!;
+      }
+      st[i] = t;
+      en[i] = end;
     }
     // Forget intervals far behind the newest request: nothing the model
     // still schedules becomes ready that early.
