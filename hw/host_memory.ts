@@ -16,6 +16,9 @@ interface Region {
   /** Single-range mappings: the backing bytes and where the range starts. */
   buf: Uint8Array | null;
   off: number;
+  /** `buf`'s backing buffer and where the range starts in it (read once). */
+  ab: ArrayBufferLike | null;
+  base: number;
   /** Multi-part mappings. */
   parts: Uint8Array[] | null;
   starts: number[] | null;
@@ -117,6 +120,8 @@ export class HostMemory {
       end: addr + len,
       buf,
       off,
+      ab: buf === null ? null : buf.buffer,
+      base: buf === null ? 0 : buf.byteOffset + off,
       parts,
       starts,
       removed: false,
@@ -241,10 +246,8 @@ export class HostMemory {
       );
     }
     const from = addr - r.addr;
-    if (r.buf !== null) {
-      const b = r.buf;
-      const s = b.byteOffset + r.off + from;
-      dst.set(new Uint8Array(b.buffer, s, len), dstOff);
+    if (r.ab !== null) {
+      dst.set(new Uint8Array(r.ab, r.base + from, len), dstOff);
       return;
     }
     let off = from;

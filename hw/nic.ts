@@ -980,7 +980,8 @@ export class Nic {
     const bus = this.config.core.busBytes;
     if (!this.#reuse) return allocBeats(len, bus);
     if (this.#scratch.length < len + bus) {
-      this.#scratch = allocBeats(Math.max(len, 16384) + bus, bus);
+      // In the checksum adder's own memory: it sums frames there in place.
+      this.#scratch = this.#csum.adder.frameStore(Math.max(len, 16384) + bus);
       this.#views.clear();
     }
     // One view per length: full-sized segments share one.
