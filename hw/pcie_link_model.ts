@@ -86,12 +86,19 @@ class Lane {
   reserve(ready: number, dur: number): number {
     const st = this.#starts;
     const en = this.#ends;
-    let lo = 0;
-    let hi = en.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (en[mid]! > ready) hi = mid;
-      else lo = mid + 1;
+    // The first interval ending after `ready`: new transfers land near the
+    // end of the timeline, so look back a few intervals before searching.
+    let lo = en.length;
+    const near = Math.max(0, lo - 16);
+    while (lo > near && en[lo - 1]! > ready) lo--;
+    if (lo === near && near > 0 && en[near - 1]! > ready) {
+      let hi = near - 1;
+      lo = 0;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (en[mid]! > ready) hi = mid;
+        else lo = mid + 1;
+      }
     }
     let i = lo;
     let t = ready;
@@ -183,6 +190,7 @@ export class PcieLinkModel {
   };
   /** Busy time of the host → device direction spent on payload completions [ns]. */
   payloadBusyNs = 0;
+  #payloadBytes: DirectionBytes = this.bytes["payload-read"];
   #down = new Lane();
   #up = new Lane();
   #nsPerByte: number;
@@ -247,7 +255,11 @@ export class PcieLinkModel {
     lane.busyNs += dur;
     lane.bytes += wire;
     lane.tlps += tlps;
-    this.bytes[kind][dir] += wire;
+    // Payload reads are most transfers: their counters by reference, not
+    // by a keyed lookup per transfer.
+    const kb = kind === "payload-read" ? this.#payloadBytes : this.bytes[kind];
+    if (dir === "toDevice") kb.toDevice += wire;
+    else kb.toHost += wire;
     if (kind === "payload-read" && dir === "toDevice") {
       this.payloadBusyNs += dur;
     }

@@ -171,6 +171,10 @@ export class PayloadDmaStage implements Stage {
     const p = this.#cfg.pcie;
     const params = this.#link.params;
     const splitAtRcb = params.splitAtRcb;
+    const mrrs = p.mrrs;
+    const mps = params.mps;
+    // Completions per request: a shift when MPS is a power of two.
+    const mpsShift = (mps & (mps - 1)) === 0 ? 31 - Math.clz32(mps) : -1;
     const tags = this.#tags;
     while (this.#issued < streamEnd && this.#bufIdx < this.#buffers.length) {
       const b = this.#buffers[this.#bufIdx]!;
@@ -182,25 +186,26 @@ export class PayloadDmaStage implements Stage {
       let reqs = 0;
       let cpls = 0;
       let largest = 0;
-      while (reqs < this.#burst && this.#bufOff + len < b.len) {
-        const a = addr + len;
-        const n = Math.min(
-          p.mrrs,
-          b.len - this.#bufOff - len,
-          // a % 4096 without a floating-point remainder (bus addresses
-          // lie above 2^32).
-          4096 - (a - Math.floor(a / 4096) * 4096),
-        );
+      // The offset in the 4 KiB page, kept in integers (bus addresses lie
+      // above 2^32, where % is a floating-point remainder).
+      let pageOff = addr - Math.floor(addr / 4096) * 4096;
+      const left = b.len - this.#bufOff;
+      while (reqs < this.#burst && len < left) {
+        const n = Math.min(mrrs, left - len, 4096 - pageOff);
         cpls += splitAtRcb
-          ? completionCount(a, n, params)
-          : Math.ceil(n / params.mps);
-        largest = Math.max(largest, n);
+          ? completionCount(addr + len, n, params)
+          : mpsShift >= 0
+          ? (n + mps - 1) >>> mpsShift
+          : Math.ceil(n / mps);
+        if (n > largest) largest = n;
         len += n;
+        pageOff = (pageOff + n) & 4095;
         reqs++;
       }
       let t = Math.max(this.#descReadyNs, this.#issueFreeNs);
-      for (let k = 0; k < reqs; k++) {
-        t = Math.max(t, tags[(this.#tagIdx + k) % tags.length]!);
+      for (let k = 0, j = this.#tagIdx; k < reqs; k++) {
+        t = Math.max(t, tags[j]!);
+        if (++j === tags.length) j = 0;
       }
       const spacing = p.readIssueMtps > 0 ? 1000 / p.readIssueMtps : 0;
       if (spacing > 0) t = Math.max(t, this.#lastIssueNs + spacing);
