@@ -206,6 +206,39 @@ interface Posted {
   rp: RingPacket;
 }
 
+const RESUME_NONE = 0;
+/** Processing ran because the ring waited for write-backs. */
+const RESUME_RING_PENDING = 1;
+/** Processing ran because the ring was full. */
+const RESUME_RING_FULL = 2;
+/** The last batch of the call. */
+const RESUME_END = 3;
+
+/** One transmit call: its packets, where posting stands, what is processing. */
+interface TxRun {
+  skbs: SkBuff[];
+  segments: boolean;
+  opts: TransmitOptions;
+  started: boolean;
+  /** No more events (finished, ended early, or threw). */
+  over: boolean;
+  idx: number;
+  packets: RingPacket[];
+  /** Next packet to post. */
+  k: number;
+  postNs: number;
+  firstPost: number;
+  /** Entries packet `k` needs, and when they are free. */
+  need: number;
+  t: number;
+  state: FrameState;
+  batch: Posted[];
+  /** The batch being processed, or null. */
+  proc: BatchRun | null;
+  /** What to do when `proc` is done. */
+  resume: number;
+}
+
 /** A doorbell batch being processed. */
 interface BatchRun {
   batch: Posted[];
@@ -309,7 +342,7 @@ export class Nic {
   #headerSlot = 0;
   #packetIndex = 0;
   #hostNs = 0;
-  #active: Iterator<HwEvent> | null = null;
+  #active: TxRun | null = null;
   #checked = new WeakMap<SkBuff, { check: DriverCheck; counted: boolean }>();
   #pendingWb: { first: number; count: number; readyNs: number }[] = [];
   #completedSinceIrq = 0;
@@ -416,17 +449,7 @@ export class Nic {
    * @returns A generator of events.
    */
   *transmit(skb: SkBuff, opts: TransmitOptions = {}): Generator<HwEvent> {
-    this.#drain();
-    const it = this.#work([skb], false, opts);
-    this.#active = it;
-    let done = false;
-    try {
-      for (let r = it.next(); !r.done; r = it.next()) yield r.value;
-      done = true;
-    } finally {
-      if (!done) this.#finish(it);
-      if (this.#active === it) this.#active = null;
-    }
+    yield* this.#guard([skb], false, opts);
   }
 
   /**
@@ -451,7 +474,7 @@ export class Nic {
         );
       }
     }
-    yield* this.#guard(this.#work(list, true, opts));
+    yield* this.#guard(list, true, opts);
   }
 
   #drain(): void {
@@ -463,20 +486,41 @@ export class Nic {
   }
 
   /** The consumer stopped early: finish the packet so the model stays consistent. */
-  #finish(it: Iterator<HwEvent>): void {
-    for (let r = it.next(); !r.done; r = it.next()) { /* drain */ }
+  #finish(run: TxRun): void {
+    while (this.#step(run) !== null) { /* drain */ }
   }
 
-  *#guard(it: Generator<HwEvent>): Generator<HwEvent> {
+  /**
+   * The one generator between the consumer and the model: everything below
+   * is a step function on plain state (a generator per layer cost more per
+   * frame than the frame's own bookkeeping).
+   */
+  *#guard(
+    skbs: SkBuff[],
+    segments: boolean,
+    opts: TransmitOptions,
+  ): Generator<HwEvent> {
     this.#drain();
-    this.#active = it;
+    const run = this.#newRun(skbs, segments, opts);
+    this.#active = run;
     let done = false;
     try {
-      for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+      for (let e = this.#step(run); e !== null; e = this.#step(run)) yield e;
       done = true;
     } finally {
-      if (!done) this.#finish(it);
-      if (this.#active === it) this.#active = null;
+      if (!done) this.#finish(run);
+      if (this.#active === run) this.#active = null;
+    }
+  }
+
+  /** The next event of a transmit call, or null when it is done. */
+  #step(run: TxRun): HwEvent | null {
+    if (run.over) return null;
+    try {
+      return this.#advance(run);
+    } catch (e) {
+      run.over = true; // a thrown error ends the call, as it ends a generator
+      throw e;
     }
   }
 
@@ -500,12 +544,39 @@ export class Nic {
     };
   }
 
-  *#work(
+  #newRun(
     skbs: SkBuff[],
     segments: boolean,
     opts: TransmitOptions,
-  ): Generator<HwEvent> {
+  ): TxRun {
+    return {
+      skbs,
+      segments,
+      opts,
+      started: false,
+      over: false,
+      idx: 0,
+      packets: [],
+      k: 0,
+      postNs: 0,
+      firstPost: 0,
+      need: 0,
+      t: 0,
+      state: { seg: 0, lastBit: 0, total: 0, doorbellNs: 0, payload: 0 },
+      batch: [],
+      proc: null,
+      resume: RESUME_NONE,
+    };
+  }
+
+  /**
+   * Driver check and mapping of a transmit call; returns the one event that
+   * ends the call early (a fallback or a ring overrun), or null.
+   */
+  #begin(run: TxRun): HwEvent | null {
+    const { skbs, segments, opts } = run;
     const idx = this.#packetIndex++;
+    run.idx = idx;
     const cfg = this.config;
     this.#ctx.packetIndex = idx;
     this.#ctx.check = undefined;
@@ -516,16 +587,15 @@ export class Nic {
       this.#ctx.check = check;
       if (check.fallback !== null) {
         if (known === undefined) this.#count(this.#fallbacks, check.fallback);
-        yield {
+        return {
           kind: "fallback",
           packetIndex: idx,
           reason: check.fallback,
           hostChecksum: check.hostChecksum,
         };
-        return;
       }
     }
-    const packets: RingPacket[] = [];
+    const packets = run.packets;
     for (const skb of skbs) {
       const r = this.#drv.map(skb, this.#ctx);
       this.#mappings += r.mappings;
@@ -537,12 +607,13 @@ export class Nic {
       }
       for (const p of r.packets) packets.push(p);
     }
-    let postNs = Math.max(opts.atNs ?? 0, this.#hostNs);
-    const firstPost = postNs;
+    const postNs = Math.max(opts.atNs ?? 0, this.#hostNs);
+    run.postNs = postNs;
+    run.firstPost = postNs;
     if (faultFires(cfg.faults.ringOverrun, idx)) {
       for (const p of packets) for (const a of p.unmap) this.#mem.unmap(a);
       this.#dropped++;
-      yield this.#error(
+      return this.#error(
         "ring.overrun",
         idx,
         -1,
@@ -551,65 +622,116 @@ export class Nic {
         } past the NIC's head ${this.#ring.clean}`,
         postNs,
       );
-      return;
     }
-    const total = packets.reduce((n, p) => n + p.frames, 0);
-    const state: FrameState = {
-      seg: 0,
-      lastBit: 0,
-      total,
-      doorbellNs: firstPost,
-      payload: 0,
-    };
-    let batch: Posted[] = [];
-    for (let k = 0; k < packets.length; k++) {
-      const rp = packets[k]!;
-      const need = this.format.entriesFor(rp.offload, rp.buffers);
-      let t = this.#ring.freeAt(need);
-      if (Number.isNaN(t)) {
-        this.#flushWriteback();
-        t = this.#ring.freeAt(need);
+    let total = 0;
+    for (let i = 0; i < packets.length; i++) total += packets[i]!.frames;
+    run.state.total = total;
+    run.state.doorbellNs = postNs;
+    return null;
+  }
+
+  /**
+   * Posts packets into the ring, ringing the doorbell and processing what
+   * is posted when the ring fills, then processes the rest; returns events
+   * as the datapath produces them.
+   */
+  #advance(run: TxRun): HwEvent | null {
+    if (!run.started) {
+      run.started = true;
+      const ev = this.#begin(run);
+      if (ev !== null) {
+        run.over = true;
+        return ev;
       }
-      if (Number.isNaN(t) && batch.length > 0) {
-        const run = this.#startBatch(batch, postNs, idx, state);
-        for (
-          let e = this.#batchStep(run);
-          e !== null;
-          e = this.#batchStep(run)
-        ) {
-          yield e;
+    }
+    for (;;) {
+      if (run.proc !== null) {
+        const ev = this.#batchStep(run.proc);
+        if (ev !== null) return ev;
+        run.proc = null;
+        const resume = run.resume;
+        run.resume = RESUME_NONE;
+        if (resume === RESUME_END) {
+          this.#end(run);
+          return null;
         }
-        batch = [];
-        this.#flushWriteback();
-        t = this.#ring.freeAt(need);
-      }
-      if (Number.isNaN(t)) t = 0;
-      if (t > postNs && batch.length > 0) {
-        // The ring is full: the queue stops and the doorbell goes out for
-        // what is posted so far (xmit_more ends).
-        const run = this.#startBatch(batch, postNs, idx, state);
-        for (
-          let e = this.#batchStep(run);
-          e !== null;
-          e = this.#batchStep(run)
-        ) {
-          yield e;
+        run.batch = [];
+        if (resume === RESUME_RING_PENDING) {
+          this.#flushWriteback();
+          run.t = this.#ring.freeAt(run.need);
+          if (Number.isNaN(run.t)) run.t = 0;
         }
-        batch = [];
+        this.#post(run);
+        continue;
       }
-      postNs = Math.max(postNs, t);
-      this.#ring.reclaim(postNs, need);
-      const pos = this.#ring.post(rp.offload, rp.buffers, rp.unmap);
-      if (k === 0 && faultFires(cfg.faults.malformedDescriptor, idx)) {
-        this.#corrupt(pos.first);
+      if (run.k < run.packets.length) {
+        const rp = run.packets[run.k]!;
+        const need = this.format.entriesFor(rp.offload, rp.buffers);
+        run.need = need;
+        let t = this.#ring.freeAt(need);
+        if (Number.isNaN(t)) {
+          this.#flushWriteback();
+          t = this.#ring.freeAt(need);
+        }
+        if (Number.isNaN(t) && run.batch.length > 0) {
+          // Completions the ring waits for are not written back yet: ring
+          // the doorbell for what is posted and process it first.
+          run.proc = this.#startBatch(
+            run.batch,
+            run.postNs,
+            run.idx,
+            run.state,
+          );
+          run.resume = RESUME_RING_PENDING;
+          continue;
+        }
+        if (Number.isNaN(t)) t = 0;
+        run.t = t;
+        if (t > run.postNs && run.batch.length > 0) {
+          // The ring is full: the queue stops and the doorbell goes out for
+          // what is posted so far (xmit_more ends).
+          run.proc = this.#startBatch(
+            run.batch,
+            run.postNs,
+            run.idx,
+            run.state,
+          );
+          run.resume = RESUME_RING_FULL;
+          continue;
+        }
+        this.#post(run);
+        continue;
       }
-      batch.push({ ...pos, rp });
+      if (run.resume === RESUME_NONE && run.k >= run.packets.length) {
+        run.proc = this.#startBatch(run.batch, run.postNs, run.idx, run.state);
+        run.resume = RESUME_END;
+        continue;
+      }
+      return null;
     }
-    const run = this.#startBatch(batch, postNs, idx, state);
-    for (let e = this.#batchStep(run); e !== null; e = this.#batchStep(run)) {
-      yield e;
+  }
+
+  /** Posts packet `run.k` at `run.t` and moves on to the next one. */
+  #post(run: TxRun): void {
+    const rp = run.packets[run.k]!;
+    run.postNs = Math.max(run.postNs, run.t);
+    this.#ring.reclaim(run.postNs, run.need);
+    const pos = this.#ring.post(rp.offload, rp.buffers, rp.unmap);
+    if (
+      run.k === 0 && faultFires(this.config.faults.malformedDescriptor, run.idx)
+    ) {
+      this.#corrupt(pos.first);
     }
-    this.#hostNs = postNs;
+    run.batch.push({ ...pos, rp });
+    run.k++;
+  }
+
+  /** Statistics of a finished transmit call. */
+  #end(run: TxRun): void {
+    run.over = true;
+    const state = run.state;
+    const firstPost = run.firstPost;
+    this.#hostNs = run.postNs;
     this.#firstPostNs = Math.min(this.#firstPostNs, firstPost);
     if (state.lastBit > 0) {
       this.#latencies.push(state.lastBit - firstPost);
