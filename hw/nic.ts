@@ -197,6 +197,8 @@ interface FrameState {
   lastBit: number;
   total: number;
   doorbellNs: number;
+  /** `doorbellNs` in cycles, as frames report it. */
+  cycleDoorbell: number;
   payload: number;
 }
 
@@ -336,6 +338,7 @@ export class Nic {
   #frameDoneNs = 0;
   #views = new Map<number, Uint8Array>();
   #period: number;
+  #busBytes: number;
   #ctx: DriverContext;
   #headerArea: Uint8Array;
   #headerAreaAddr: number;
@@ -384,6 +387,7 @@ export class Nic {
     this.#reuse = opts.reuseFrames ?? false;
     const trace = this.#vcd ?? NULL_TRACE;
     this.#period = 1000 / config.core.clockMHz;
+    this.#busBytes = config.core.busBytes;
     this.#ring = new TxRing(this.#mem, this.format, config.ring.entries);
     this.#link = new PcieLinkModel(config, trace);
     this.#fetch = new DescFetchStage(
@@ -562,7 +566,14 @@ export class Nic {
       firstPost: 0,
       need: 0,
       t: 0,
-      state: { seg: 0, lastBit: 0, total: 0, doorbellNs: 0, payload: 0 },
+      state: {
+        seg: 0,
+        lastBit: 0,
+        total: 0,
+        doorbellNs: 0,
+        cycleDoorbell: 0,
+        payload: 0,
+      },
       batch: [],
       proc: null,
       resume: RESUME_NONE,
@@ -627,6 +638,7 @@ export class Nic {
     for (let i = 0; i < packets.length; i++) total += packets[i]!.frames;
     run.state.total = total;
     run.state.doorbellNs = postNs;
+    run.state.cycleDoorbell = Math.round(postNs / this.#period);
     return null;
   }
 
@@ -1099,7 +1111,7 @@ export class Nic {
   }
 
   #frame(len: number): Uint8Array {
-    const bus = this.config.core.busBytes;
+    const bus = this.#busBytes;
     if (!this.#reuse) return allocBeats(len, bus);
     if (this.#scratch.length < len + bus) {
       // In the checksum adder's own memory: it sums frames there in place.
@@ -1127,7 +1139,7 @@ export class Nic {
     const p = this.#period;
     const len = frame.length;
     const seg = state.seg++;
-    const beats = Math.max(1, Math.ceil(len / this.config.core.busBytes));
+    const beats = Math.max(1, Math.ceil(len / this.#busBytes));
     const h = this.#hdr.schedule(dataNs, beats, seg);
     const c = this.#csum.schedule(
       h.startNs,
@@ -1157,7 +1169,7 @@ export class Nic {
       segmentCount: state.total,
       payloadBytes: pay,
       wireBytes: wireBytes(len, this.config.mac),
-      cycleDoorbell: Math.round(state.doorbellNs / p),
+      cycleDoorbell: state.cycleDoorbell,
       cycleFirstBeat: Math.round(c.startNs / p),
       cycleLastBeat: Math.round(c.endNs / p),
       cycleLastBit: Math.ceil(m.lastBitNs / p - 1e-9),

@@ -65,7 +65,13 @@ export class ChecksumStage implements Stage {
   #period: number;
   #outFreeNs = 0;
   #trace: TraceSink;
+  #tracing: boolean;
   #out = { startNs: 0, endNs: 0 };
+  // From the configuration, read once (the per-frame path uses them).
+  #mqnic: boolean;
+  #mangleAll: boolean;
+  #saf: boolean;
+  #depthNs: number;
 
   /**
    * Creates the instance.
@@ -78,11 +84,17 @@ export class ChecksumStage implements Stage {
     this.#period = 1000 / cfg.core.clockMHz;
     this.adder = new OnesAdder(cfg.core.busBytes);
     this.#trace = trace;
+    this.#tracing = trace !== NULL_TRACE;
+    this.#mqnic = cfg.family === "mqnic";
+    this.#mangleAll = cfg.offload.mangleZeroCsum === "all";
+    this.#saf = cfg.checksum.mode === "store-and-forward";
+    this.#depthNs = (cfg.core.headerDepth + cfg.core.checksumDepth) *
+      this.#period;
   }
 
   #final(sum: number, udp: boolean, f: ChecksumFaults): number {
     const c = ~sum & 0xffff;
-    const mangle = this.#cfg.offload.mangleZeroCsum === "all" || udp;
+    const mangle = this.#mangleAll || udp;
     return c === 0 && mangle && !f.udpZero ? 0xffff : c;
   }
 
@@ -108,7 +120,7 @@ export class ChecksumStage implements Stage {
     if (o.kind === "none") return;
     this.adder.oddByteWrongLane = f.oddLane;
     const len = frame.length;
-    if (this.#cfg.family === "mqnic") {
+    if (this.#mqnic) {
       const s = this.adder.sum(frame, o.csumStart, len);
       setU16(frame, o.csumStart + o.csumOffset, this.#final(s, false, f));
       return;
@@ -160,17 +172,18 @@ export class ChecksumStage implements Stage {
     seg: number,
   ): { startNs: number; endNs: number } {
     const p = this.#period;
-    const depth = (this.#cfg.core.headerDepth + this.#cfg.core.checksumDepth) *
-      p;
-    const saf = this.#cfg.checksum.mode === "store-and-forward";
+    const depth = this.#depthNs;
+    const saf = this.#saf;
     const ready = saf ? hdrEndNs + depth : hdrStartNs + depth;
     let start = ceilToCycle(Math.max(ready, this.#outFreeNs), p);
     start = ceilToCycle(fifo.roomAt(len, start), p);
     const end = Math.max(start + beats * p, saf ? 0 : hdrEndNs + depth);
     this.#outFreeNs = end;
     this.busyNs += beats * p;
-    this.#trace.span("checksum.valid", start, end, 1);
-    this.#trace.set("checksum.seg", start, seg);
+    if (this.#tracing) {
+      this.#trace.span("checksum.valid", start, end, 1);
+      this.#trace.set("checksum.seg", start, seg);
+    }
     this.#out.startNs = start;
     this.#out.endNs = end;
     return this.#out;

@@ -85,7 +85,13 @@ export class HeaderReplicateStage implements Stage {
   #period: number;
   #freeNs = 0;
   #trace: TraceSink;
+  #tracing: boolean;
   #out = { startNs: 0, endNs: 0 };
+  // From the configuration, read once (the per-segment path uses them).
+  #ipIdIncrement: boolean;
+  #maskFirst: number;
+  #maskMiddle: number;
+  #maskLast: number;
 
   /**
    * Creates the instance.
@@ -97,6 +103,11 @@ export class HeaderReplicateStage implements Stage {
     this.#cfg = cfg;
     this.#period = 1000 / cfg.core.clockMHz;
     this.#trace = trace;
+    this.#tracing = trace !== NULL_TRACE;
+    this.#ipIdIncrement = cfg.tso.ipIdMode === "increment";
+    this.#maskFirst = cfg.tso.flagMaskFirst;
+    this.#maskMiddle = cfg.tso.flagMaskMiddle;
+    this.#maskLast = cfg.tso.flagMaskLast;
   }
 
   /**
@@ -120,7 +131,6 @@ export class HeaderReplicateStage implements Stage {
     const s = pos.index;
     const first = s === 0;
     const last = s === pos.count - 1;
-    const tsoCfg = this.#cfg.tso;
     const t = o.tunnel;
     if (t !== null) {
       const oi = layout.outerIp;
@@ -137,7 +147,7 @@ export class HeaderReplicateStage implements Stage {
     const ip = layout.ip;
     if (o.ipv4) {
       setU16(frame, ip + 2, len - ip + (f.totLen ? ip : 0));
-      if (tsoCfg.ipIdMode === "increment" && !f.ipId) {
+      if (this.#ipIdIncrement && !f.ipId) {
         setU16(frame, ip + 4, (getU16(frame, ip + 4) + s) & 0xffff);
       }
     } else {
@@ -148,12 +158,12 @@ export class HeaderReplicateStage implements Stage {
       const seq = getU32(frame, l4 + 4) + s * pos.stride;
       setU32(frame, l4 + 4, f.seqWrap ? Math.min(seq, 0xffffffff) : seq);
       let mask = first && last
-        ? tsoCfg.flagMaskFirst | tsoCfg.flagMaskLast
+        ? this.#maskFirst | this.#maskLast
         : first
-        ? tsoCfg.flagMaskFirst
+        ? this.#maskFirst
         : last
-        ? tsoCfg.flagMaskLast
-        : tsoCfg.flagMaskMiddle;
+        ? this.#maskLast
+        : this.#maskMiddle;
       if (f.psh) mask |= TCP_PSH_FIN;
       if (f.cwr) mask |= TCP_CWR;
       frame[l4 + 12] = frame[l4 + 12]! & (0xf0 | ((mask >>> 8) & 0x0f));
@@ -180,8 +190,10 @@ export class HeaderReplicateStage implements Stage {
     const end = start + beats * this.#period;
     this.#freeNs = end;
     this.busyNs += beats * this.#period;
-    this.#trace.span("header_replicate.valid", start, end, 1);
-    this.#trace.set("header_replicate.seg", start, seg);
+    if (this.#tracing) {
+      this.#trace.span("header_replicate.valid", start, end, 1);
+      this.#trace.set("header_replicate.seg", start, seg);
+    }
     this.#out.startNs = start;
     this.#out.endNs = end;
     return this.#out;

@@ -35,6 +35,8 @@ export class MacStage implements Stage {
   #byteNs: number;
   #freeNs = 0;
   #trace: TraceSink;
+  #tracing: boolean;
+  #depthNs: number;
   #out = { startNs: 0, lastBitNs: 0 };
 
   /**
@@ -48,6 +50,8 @@ export class MacStage implements Stage {
     this.#period = 1000 / cfg.core.clockMHz;
     this.#byteNs = 8 / cfg.mac.lineGbps;
     this.#trace = trace;
+    this.#tracing = trace !== NULL_TRACE;
+    this.#depthNs = cfg.core.macDepth * this.#period;
   }
 
   /**
@@ -66,7 +70,7 @@ export class MacStage implements Stage {
     seg: number,
   ): { startNs: number; lastBitNs: number } {
     const mac = this.#cfg.mac;
-    const depth = this.#cfg.core.macDepth * this.#period;
+    const depth = this.#depthNs;
     const b = this.#byteNs;
     const start = Math.max(
       firstBeatNs + depth,
@@ -79,8 +83,10 @@ export class MacStage implements Stage {
     this.busyNs += wire * b;
     this.wireBytes += wire;
     this.frames++;
-    this.#trace.span("mac.busy", start, lastBit, 1);
-    this.#trace.set("mac.seg", start, seg);
+    if (this.#tracing) {
+      this.#trace.span("mac.busy", start, lastBit, 1);
+      this.#trace.set("mac.seg", start, seg);
+    }
     this.#out.startNs = start;
     this.#out.lastBitNs = lastBit;
     return this.#out;
