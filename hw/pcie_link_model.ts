@@ -79,16 +79,20 @@ class Lane {
     this.reserve(ready, dur);
     return start;
   }
-  #starts: number[] = [];
-  #ends: number[] = [];
+  // Busy intervals [st[i], en[i]) for i < n, sorted and disjoint, in typed
+  // arrays with spare room: no array grows, shrinks or splices per transfer.
+  #st = new Float64Array(512);
+  #en = new Float64Array(512);
+  #n = 0;
   #newest = 0;
 
   reserve(ready: number, dur: number): number {
-    const st = this.#starts;
-    const en = this.#ends;
+    let st = this.#st;
+    let en = this.#en;
+    let n = this.#n;
     // The first interval ending after `ready`: new transfers land near the
     // end of the timeline, so look back a few intervals before searching.
-    let lo = en.length;
+    let lo = n;
     const near = Math.max(0, lo - 16);
     while (lo > near && en[lo - 1]! > ready) lo--;
     if (lo === near && near > 0 && en[near - 1]! > ready) {
@@ -102,45 +106,50 @@ class Lane {
     }
     let i = lo;
     let t = ready;
-    while (i < st.length && st[i]! < t + dur - 1e-9) {
+    while (i < n && st[i]! < t + dur - 1e-9) {
       t = Math.max(t, en[i]!);
       i++;
     }
     const end = t + dur;
     const touchPrev = i > 0 && Math.abs(en[i - 1]! - t) < 1e-9;
-    const touchNext = i < st.length && Math.abs(st[i]! - end) < 1e-9;
-    // Inserts and removals shift by hand: they land near the end, and
-    // splice allocates its result array on every call.
+    const touchNext = i < n && Math.abs(st[i]! - end) < 1e-9;
     if (touchPrev && touchNext) {
       en[i - 1] = en[i]!;
-      const n = st.length - 1;
+      n--;
       for (let j = i; j < n; j++) {
         st[j] = st[j + 1]!;
         en[j] = en[j + 1]!;
       }
-      st.pop();
-      en.pop();
     } else if (touchPrev) en[i - 1] = end;
     else if (touchNext) st[i] = t;
     else {
-      st.push(t);
-      en.push(end);
-      for (let j = st.length - 1; j > i; j--) {
+      if (n === st.length) {
+        const s2 = new Float64Array(2 * n);
+        const e2 = new Float64Array(2 * n);
+        s2.set(st);
+        e2.set(en);
+        this.#st = st = s2;
+        this.#en = en = e2;
+      }
+      for (let j = n; j > i; j--) {
         st[j] = st[j - 1]!;
         en[j] = en[j - 1]!;
       }
       st[i] = t;
       en[i] = end;
+      n++;
     }
     // Forget intervals far behind the newest request: nothing the model
     // still schedules becomes ready that early.
     if (ready > this.#newest) this.#newest = ready;
-    if (st.length > 256 && en[127]! < this.#newest - HORIZON_NS) {
+    if (n > 256 && en[127]! < this.#newest - HORIZON_NS) {
       let k = 128;
-      while (k < st.length - 64 && en[k]! < this.#newest - HORIZON_NS) k++;
-      st.splice(0, k);
-      en.splice(0, k);
+      while (k < n - 64 && en[k]! < this.#newest - HORIZON_NS) k++;
+      st.copyWithin(0, k, n);
+      en.copyWithin(0, k, n);
+      n -= k;
     }
+    this.#n = n;
     return t;
   }
 }
