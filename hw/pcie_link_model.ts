@@ -116,9 +116,14 @@ class Lane {
     if (touchPrev && touchNext) {
       en[i - 1] = en[i]!;
       n--;
-      for (let j = i; j < n; j++) {
-        st[j] = st[j + 1]!;
-        en[j] = en[j + 1]!;
+      if (n - i > 16) {
+        st.copyWithin(i, i + 1, n + 1);
+        en.copyWithin(i, i + 1, n + 1);
+      } else {
+        for (let j = i; j < n; j++) {
+          st[j] = st[j + 1]!;
+          en[j] = en[j + 1]!;
+        }
       }
     } else if (touchPrev) en[i - 1] = end;
     else if (touchNext) st[i] = t;
@@ -131,9 +136,15 @@ class Lane {
         this.#st = st = s2;
         this.#en = en = e2;
       }
-      for (let j = n; j > i; j--) {
-        st[j] = st[j - 1]!;
-        en[j] = en[j - 1]!;
+      // Control transfers land far back: move long tails in one go.
+      if (n - i > 16) {
+        st.copyWithin(i + 1, i, n);
+        en.copyWithin(i + 1, i, n);
+      } else {
+        for (let j = n; j > i; j--) {
+          st[j] = st[j - 1]!;
+          en[j] = en[j - 1]!;
+        }
       }
       st[i] = t;
       en[i] = end;
