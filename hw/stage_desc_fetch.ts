@@ -186,8 +186,10 @@ export class DescFetchStage implements Stage {
    * @param ns Arrival of the doorbell.
    */
   post(first: number, count: number, ns: number): void {
-    for (let e = first; e < first + count; e++) {
-      this.#doorbellNs[e % this.#ring.entries] = ns;
+    const entries = this.#ring.entries;
+    for (let k = 0, s = first % entries; k < count; k++) {
+      this.#doorbellNs[s] = ns;
+      if (++s === entries) s = 0;
     }
     this.#postedEnd = Math.max(this.#postedEnd, first + count);
   }
@@ -245,9 +247,10 @@ export class DescFetchStage implements Stage {
         off,
       );
       const p = this.#period;
-      for (let k = 0; k < n; k++) {
-        this.#readyNs[(start + k) % entries] = t.arrivalNs +
+      for (let k = 0, s = start % entries; k < n; k++) {
+        this.#readyNs[s] = t.arrivalNs +
           (k + 1 + this.#cfg.core.fetchDepth) * p;
+        if (++s === entries) s = 0;
       }
       this.busyNs += n * p;
       this.#trace.step("desc_fetch.outstanding", issue, 1);
@@ -263,10 +266,11 @@ export class DescFetchStage implements Stage {
     }
     const descs: DecodedDescriptor[] = [];
     let ready = 0;
-    for (let e = first; e < first + count; e++) {
-      const s = e % entries;
-      for (const d of this.#format.decode(this.#cache, s * eb)) descs.push(d);
+    for (let k = 0, s = first % entries; k < count; k++) {
+      const ds = this.#format.decode(this.#cache, s * eb);
+      for (let j = 0; j < ds.length; j++) descs.push(ds[j]!);
       ready = Math.max(ready, this.#readyNs[s]!);
+      if (++s === entries) s = 0;
     }
     return { descs, readyNs: ready };
   }
@@ -279,8 +283,10 @@ export class DescFetchStage implements Stage {
    * @param ns When.
    */
   consume(first: number, count: number, ns: number): void {
-    for (let e = first; e < first + count; e++) {
-      this.#consumeNs[e % this.#ring.entries] = ns;
+    const entries = this.#ring.entries;
+    for (let k = 0, s = first % entries; k < count; k++) {
+      this.#consumeNs[s] = ns;
+      if (++s === entries) s = 0;
     }
   }
 }

@@ -90,10 +90,11 @@ export class TxRing {
     }
     let t = 0;
     const lastNeeded = this.tail + n - 1 - (this.entries - 1);
-    for (let e = Math.max(this.clean, 0); e <= lastNeeded; e++) {
-      const s = e % this.entries;
+    const from = Math.max(this.clean, 0);
+    for (let e = from, s = from % this.entries; e <= lastNeeded; e++) {
       if (this.#pending[s] === 1) return NaN;
       t = Math.max(t, this.#freeNs[s]!);
+      if (++s === this.entries) s = 0;
     }
     return t;
   }
@@ -141,8 +142,9 @@ export class TxRing {
       buffers,
       true,
     );
-    for (let e = first; e < first + count; e++) {
-      this.#pending[e % this.entries] = 1;
+    for (let k = 0, s = first % this.entries; k < count; k++) {
+      this.#pending[s] = 1;
+      if (++s === this.entries) s = 0;
     }
     this.#unmap[(first + count - 1) % this.entries] = unmap;
     this.tail += count;
@@ -158,11 +160,11 @@ export class TxRing {
    * @param ns Arrival of the write-back at the host.
    */
   complete(first: number, count: number, ns: number): void {
-    for (let e = first; e < first + count; e++) {
-      const s = e % this.entries;
+    for (let k = 0, s = first % this.entries; k < count; k++) {
       this.format.writeBack(this.bytes, s * this.format.entryBytes);
       this.#pending[s] = 0;
       this.#freeNs[s] = ns;
+      if (++s === this.entries) s = 0;
     }
   }
 }
