@@ -46,6 +46,7 @@ export class HostMemory {
   #regions: Region[] = [];
   #dead = 0;
   #last = 0;
+  #unmapNext = 0;
   #next = 0x1_0000_0000;
   /** DMA mappings made so far. */
   mappings = 0;
@@ -146,7 +147,11 @@ export class HostMemory {
    * ```
    */
   unmap(addr: number): void {
-    const i = this.#find(addr);
+    // Mappings are released in about the order they were made.
+    const h = this.#regions[this.#unmapNext];
+    const i = h !== undefined && h.addr === addr && !h.removed
+      ? this.#unmapNext
+      : this.#find(addr);
     if (i < 0 || this.#regions[i]!.addr !== addr) {
       throw new HwUsageError(
         `Cannot unmap bus address 0x${addr.toString(16)}: not a mapping`,
@@ -156,6 +161,7 @@ export class HostMemory {
     r[i]!.removed = true;
     this.live--;
     this.#dead++;
+    this.#unmapNext = i + 1;
     if (this.#dead > 256 && this.#dead * 2 > r.length) {
       let k = 0;
       for (let j = 0; j < r.length; j++) {
@@ -165,6 +171,7 @@ export class HostMemory {
       r.length = k;
       this.#dead = 0;
       this.#last = 0;
+      this.#unmapNext = 0;
     }
   }
 

@@ -734,7 +734,7 @@ export class Nic {
     ) {
       this.#corrupt(pos.first);
     }
-    run.batch.push({ ...pos, rp });
+    run.batch.push({ first: pos.first, count: pos.count, rp });
     run.k++;
   }
 
@@ -830,7 +830,8 @@ export class Nic {
     const off = cfg.offload;
     const fam = cfg.family;
     const L = headerLayout(o);
-    const total = a.buffers.reduce((n, b) => n + b.len, 0);
+    let total = 0;
+    for (let i = 0; i < a.buffers.length; i++) total += a.buffers[i]!.len;
     if (o.kind === "tso") {
       if (o.l4 === "none") {
         return { rule: "tso.no-l4", detail: "TSO without an L4 type" };
@@ -935,7 +936,8 @@ export class Nic {
     let hdrBufs = 0;
     while (hdrBufs < ends.length && ends[hdrBufs]! < hdrLen) hdrBufs++;
     hdrBufs++;
-    let worst = { seg: 0, count: 0 };
+    let worstSeg = 0;
+    let worstCount = 0;
     let bi = 0;
     const n = Math.ceil(tsoLen / mss);
     for (let s = 0; s < n; s++) {
@@ -948,9 +950,12 @@ export class Nic {
       // once unless they overlap.
       const overlap = Math.max(0, hdrBufs - bi);
       const count = hdrBufs + (bj - bi + 1) - overlap;
-      if (count > worst.count) worst = { seg: s, count };
+      if (count > worstCount) {
+        worstSeg = s;
+        worstCount = count;
+      }
     }
-    return worst;
+    return { seg: worstSeg, count: worstCount };
   }
 
   /** A packet that only reports an error event. */
@@ -1187,17 +1192,23 @@ export class Nic {
   #flushWriteback(): void {
     const pend = this.#pendingWb;
     if (pend.length === 0) return;
-    const ready = Math.max(...pend.map((x) => x.readyNs));
+    let ready = -Infinity;
+    for (let i = 0; i < pend.length; i++) {
+      ready = Math.max(ready, pend[i]!.readyNs);
+    }
     const r = this.config.ring;
     const bytes = r.writeback === "head" ? 4 : pend.length * r.writebackBytes;
     const arrival = this.#link.write("writeback", bytes, ready);
-    for (const x of pend) this.#ring.complete(x.first, x.count, arrival);
+    for (let i = 0; i < pend.length; i++) {
+      const x = pend[i]!;
+      this.#ring.complete(x.first, x.count, arrival);
+    }
     this.#completedSinceIrq += pend.length;
     if (r.irqModeration > 0 && this.#completedSinceIrq >= r.irqModeration) {
       this.#link.msi(arrival);
       this.#completedSinceIrq = 0;
     }
-    this.#pendingWb = [];
+    pend.length = 0;
   }
 
   /**

@@ -132,7 +132,8 @@ export class PayloadDmaStage implements Stage {
     this.#readyMax = 0;
     this.#copyIdx = 0;
     this.#copyBase = 0;
-    const total = buffers.reduce((n, b) => n + b.len, 0);
+    let total = 0;
+    for (let i = 0; i < buffers.length; i++) total += buffers[i]!.len;
     this.#faultAt = fault === "" ? -1 : Math.floor(total / 2);
     this.#faultRule = fault;
   }
