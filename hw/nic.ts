@@ -453,7 +453,19 @@ export class Nic {
    * @returns A generator of events.
    */
   *transmit(skb: SkBuff, opts: TransmitOptions = {}): Generator<HwEvent> {
-    yield* this.#guard([skb], false, opts);
+    // The loop of #guard, inline: a delegating generator per call would be
+    // resumed once more per frame.
+    this.#drain();
+    const run = this.#newRun([skb], false, opts);
+    this.#active = run;
+    let done = false;
+    try {
+      for (let e = this.#step(run); e !== null; e = this.#step(run)) yield e;
+      done = true;
+    } finally {
+      if (!done) this.#finish(run);
+      if (this.#active === run) this.#active = null;
+    }
   }
 
   /**
