@@ -148,14 +148,15 @@ export const ICE_FORMAT: DescriptorFormat = {
     const hi = le32(b, q + 4);
     if (dtype === DTYPE_CTX) {
       const tso = ((lo >>> CTX_TSO) & 1) === 1;
-      const fields: Partial<TxOffload> = {
-        tunnel: decodeTunnel(le32(b, off)),
-      };
-      if (tso) {
-        fields.kind = "tso";
-        fields.tsoLen = (lo >>> TSO_LEN) + (hi & 0xffff) * 4;
-        fields.mss = (hi >>> (MSS - 32)) & 0x3fff;
-      }
+      const tunnel = decodeTunnel(le32(b, off));
+      const fields: Partial<TxOffload> = tso
+        ? {
+          tunnel,
+          kind: "tso",
+          tsoLen: (lo >>> TSO_LEN) + (hi & 0xffff) * 4,
+          mss: (hi >>> (MSS - 32)) & 0x3fff,
+        }
+        : { tunnel };
       return [{
         type: "context",
         typeCode: dtype,
@@ -169,16 +170,18 @@ export const ICE_FORMAT: DescriptorFormat = {
     if (dtype === DTYPE_DATA) {
       const iipt = (lo >>> IIPT) & 3;
       const l4t = (lo >>> L4T) & 3;
-      const fields: Partial<TxOffload> = {};
-      if (l4t !== 0) {
-        fields.kind = "csum";
-        fields.l4 = l4t === 1 ? "tcp" : l4t === 3 ? "udp" : "none";
-        fields.ipv4 = iipt >= 2;
-        fields.ipCsum = iipt === 3;
-        fields.macLen = ((lo >>> MACLEN) & 0x7f) * 2;
-        fields.ipLen = ((lo >>> IPLEN) & 0x7f) * 4;
-        fields.l4Len = ((lo >>> L4LEN) + (hi & 3) * 4) * 4;
-      } else fields.kind = "none";
+      // Whole literals: one allocation each, no property-by-property growth.
+      const fields: Partial<TxOffload> = l4t !== 0
+        ? {
+          kind: "csum",
+          l4: l4t === 1 ? "tcp" : l4t === 3 ? "udp" : "none",
+          ipv4: iipt >= 2,
+          ipCsum: iipt === 3,
+          macLen: ((lo >>> MACLEN) & 0x7f) * 2,
+          ipLen: ((lo >>> IPLEN) & 0x7f) * 4,
+          l4Len: ((lo >>> L4LEN) + (hi & 3) * 4) * 4,
+        }
+        : { kind: "none" };
       return [{
         type: "data",
         typeCode: dtype,

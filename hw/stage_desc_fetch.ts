@@ -106,9 +106,13 @@ export function assemblePacket(descs: DecodedDescriptor[]): AssembledPacket {
     csumStart: pick("csumStart", 0),
     csumOffset: pick("csumOffset", 0),
   };
+  const buffers: TxBuffer[] = [];
+  for (let i = 0; i < data.length; i++) {
+    buffers.push({ addr: data[i]!.addr, len: data[i]!.len });
+  }
   return {
     offload,
-    buffers: data.map((d) => ({ addr: d.addr, len: d.len })),
+    buffers,
     descriptors: descs.length,
     error: null,
     detail: "",
