@@ -24,7 +24,6 @@ import { HostMemory } from "./host_memory.ts";
 import { formatHwReport, type HwReport, latencyStats } from "./hw_report.ts";
 import type { DriverMode, NicConfig } from "./nic_config.ts";
 import { allocBeats } from "./ones_adder.ts";
-import { wireBytes } from "./ethernet_wire.ts";
 import { PcieLinkModel } from "./pcie_link_model.ts";
 import { NULL_TRACE, STAGE_NAMES, type StageName } from "./stage.ts";
 import { type ChecksumFaults, ChecksumStage } from "./stage_checksum.ts";
@@ -339,6 +338,8 @@ export class Nic {
   /** When the last beat of the frame `#timeFrame` scheduled left the checksum engine. */
   #frameDoneNs = 0;
   #views = new Map<number, Uint8Array>();
+  #lastViewLen = -1;
+  #lastView: Uint8Array | null = null;
   #period: number;
   #busBytes: number;
   #ctx: DriverContext;
@@ -1068,8 +1069,9 @@ export class Nic {
     if (o.kind !== "tso") {
       d.finished = true;
       const total = d.total;
-      const r = this.#dma.ensure(total);
-      if (typeof r !== "number") return this.#dpFail(d, r);
+      const fault = this.#dma.ensure(total);
+      if (fault !== null) return this.#dpFail(d, fault);
+      const r = this.#dma.readyNs;
       const frame = this.#frame(total);
       this.#dma.copy(0, total, frame, 0);
       this.#csum.insert(frame, o, d.L, d.cf);
@@ -1080,7 +1082,7 @@ export class Nic {
     const hdrLen = d.hdrLen;
     if (d.seg < 0) {
       const h0 = this.#dma.ensure(hdrLen);
-      if (typeof h0 !== "number") return this.#dpFail(d, h0);
+      if (h0 !== null) return this.#dpFail(d, h0);
       // The on-chip prototype header: one buffer per NIC, reused (a fresh
       // typed array per packet costs more than the rest of its setup).
       if (this.#proto.length < hdrLen) {
@@ -1107,8 +1109,9 @@ export class Nic {
       const s = d.seg++;
       const segOff = s * stride;
       const segPay = Math.min(stride, o.tsoLen - segOff);
-      const r = this.#dma.ensure(hdrLen + segOff + segPay);
-      if (typeof r !== "number") return this.#dpFail(d, r);
+      const fault = this.#dma.ensure(hdrLen + segOff + segPay);
+      if (fault !== null) return this.#dpFail(d, fault);
+      const r = this.#dma.readyNs;
       const frameLen = hdrLen + segPay;
       const frame = this.#frame(frameLen);
       if (this.#reuse) {
@@ -1143,9 +1146,11 @@ export class Nic {
   #frame(len: number): Uint8Array {
     const bus = this.#busBytes;
     if (!this.#reuse) return allocBeats(len, bus);
+    if (len === this.#lastViewLen) return this.#lastView!;
     if (this.#scratch.length < len + bus) {
       // In the checksum adder's own memory: it sums frames there in place.
       this.#scratch = this.#csum.adder.frameStore(Math.max(len, 16384) + bus);
+      this.#lastViewLen = -1;
       this.#scratchWords = new Uint32Array(
         this.#scratch.buffer,
         this.#scratch.byteOffset,
@@ -1160,6 +1165,8 @@ export class Nic {
       if (this.#views.size > 64) this.#views.clear();
       this.#views.set(len, v);
     }
+    this.#lastViewLen = len;
+    this.#lastView = v;
     return v;
   }
 
@@ -1203,7 +1210,7 @@ export class Nic {
       segmentIndex: seg,
       segmentCount: state.total,
       payloadBytes: pay,
-      wireBytes: wireBytes(len, this.config.mac),
+      wireBytes: m.wireBytes,
       cycleDoorbell: state.cycleDoorbell,
       cycleFirstBeat: Math.round(c.startNs / p),
       cycleLastBeat: Math.round(c.endNs / p),

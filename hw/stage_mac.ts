@@ -37,7 +37,7 @@ export class MacStage implements Stage {
   #trace: TraceSink;
   #tracing: boolean;
   #depthNs: number;
-  #out = { startNs: 0, lastBitNs: 0 };
+  #out = { startNs: 0, lastBitNs: 0, wireBytes: 0 };
 
   /**
    * Creates the instance.
@@ -61,14 +61,15 @@ export class MacStage implements Stage {
    * @param lastBeatNs When its last beat does.
    * @param frameLen Frame length as handed to the MAC.
    * @param seg Segment index (for the waveform).
-   * @returns Start of the preamble and end of the FCS.
+   * @returns Start of the preamble, end of the FCS, and the frame's bytes
+   *   on the wire.
    */
   schedule(
     firstBeatNs: number,
     lastBeatNs: number,
     frameLen: number,
     seg: number,
-  ): { startNs: number; lastBitNs: number } {
+  ): { startNs: number; lastBitNs: number; wireBytes: number } {
     const mac = this.#cfg.mac;
     const depth = this.#depthNs;
     const b = this.#byteNs;
@@ -89,6 +90,7 @@ export class MacStage implements Stage {
     }
     this.#out.startNs = start;
     this.#out.lastBitNs = lastBit;
+    this.#out.wireBytes = wire;
     return this.#out;
   }
 }

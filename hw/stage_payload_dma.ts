@@ -162,13 +162,13 @@ export class PayloadDmaStage implements Stage {
   }
 
   /**
-   * Issues reads until the packet's first `streamEnd` bytes are requested
-   * and returns when they have all arrived.
+   * Issues reads until the packet's first `streamEnd` bytes are requested;
+   * `readyNs` then says when they have all arrived.
    *
    * @param streamEnd Bytes of the packet needed.
-   * @returns Arrival time, or a fault.
+   * @returns A fault, or null.
    */
-  ensure(streamEnd: number): number | DmaFault {
+  ensure(streamEnd: number): DmaFault | null {
     const p = this.#cfg.pcie;
     const params = this.#link.params;
     const splitAtRcb = params.splitAtRcb;
@@ -272,6 +272,14 @@ export class PayloadDmaStage implements Stage {
       if (this.#readEnd[i]! <= streamEnd) this.#readPtr = i + 1;
       i++;
     }
+    return null;
+  }
+
+  /**
+   * When the bytes asked for by the last `ensure` have arrived (a field,
+   * not a return value: a returned double is boxed per call).
+   */
+  get readyNs(): number {
     return this.#readyMax;
   }
 
