@@ -127,7 +127,7 @@ export const ICE_FORMAT: DescriptorFormat = {
     for (let k = 0; k < buffers.length; k++) {
       const off = (i % entries) * 16;
       const b = buffers[k]!;
-      ring.fill(0, off, off + 16);
+      // All sixteen bytes are written below: no fill first.
       setLe64(ring, off, b.addr);
       let lo = DTYPE_DATA | common;
       const last = k === buffers.length - 1;

@@ -107,16 +107,19 @@ export class TxRing {
    * @param needed Stop once this many entries are free.
    */
   reclaim(ns: number, needed = Infinity): void {
+    const entries = this.entries;
+    const eb = this.format.entryBytes;
+    let s = this.clean % entries;
     while (this.clean < this.tail && this.free < needed) {
-      const s = this.clean % this.entries;
       if (this.#pending[s] === 1 || this.#freeNs[s]! > ns) break;
-      if (!this.format.isDone(this.bytes, s * this.format.entryBytes)) break;
+      if (!this.format.isDone(this.bytes, s * eb)) break;
       const maps = this.#unmap[s];
       if (maps !== null) {
-        for (const a of maps!) this.#mem.unmap(a);
+        for (let k = 0; k < maps.length; k++) this.#mem.unmap(maps[k]!);
         this.#unmap[s] = null;
       }
       this.clean++;
+      if (++s === entries) s = 0;
     }
   }
 
