@@ -224,6 +224,35 @@ export class HostMemory {
   }
 
   /**
+   * Where the bytes at `[addr, addr + len)` live when they lie in one
+   * single-range mapping, so a DMA engine can copy them without a lookup
+   * per read: the backing buffer and the byte offset of `addr` in it, or
+   * null (not mapped, or a mapping made of several parts; use `read`).
+   *
+   * @param addr Bus address.
+   * @param len Length in bytes.
+   * @returns The buffer and offset, or null.
+   *
+   * @example
+   * ```ts
+   * import { HostMemory } from "./host_memory.ts";
+   * const mem = new HostMemory();
+   * const page = new Uint8Array(64);
+   * const a = mem.mapRange(page, 16, 32);
+   * mem.locate(a + 4, 8)?.offset; // 20
+   * ```
+   */
+  locate(
+    addr: number,
+    len: number,
+  ): { buffer: ArrayBufferLike; offset: number } | null {
+    const i = this.#find(addr);
+    const r = i < 0 ? undefined : this.#regions[i];
+    if (r === undefined || addr + len > r.end || r.ab === null) return null;
+    return { buffer: r.ab, offset: r.base + (addr - r.addr) };
+  }
+
+  /**
    * Copies `len` bytes at bus address `addr` into `dst` (a DMA read).
    *
    * @param addr Bus address.

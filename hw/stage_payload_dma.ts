@@ -85,6 +85,9 @@ export class PayloadDmaStage implements Stage {
   #faultRule = "";
   #copyIdx = 0;
   #copyBase = 0;
+  #locIdx = -1;
+  #locBuf: ArrayBufferLike | null = null;
+  #locOff = 0;
 
   /**
    * Creates the instance.
@@ -132,6 +135,7 @@ export class PayloadDmaStage implements Stage {
     this.#readyMax = 0;
     this.#copyIdx = 0;
     this.#copyBase = 0;
+    this.#locIdx = -1;
     let total = 0;
     for (let i = 0; i < buffers.length; i++) total += buffers[i]!.len;
     this.#faultAt = fault === "" ? -1 : Math.floor(total / 2);
@@ -313,7 +317,16 @@ export class PayloadDmaStage implements Stage {
       const b = bufs[i]!;
       const from = o - base;
       const n = Math.min(left, b.len - from);
-      this.#mem.read(b.addr + from, n, dst, d);
+      // The buffer's backing bytes, looked up once per buffer.
+      if (i !== this.#locIdx) {
+        this.#locIdx = i;
+        const loc = this.#mem.locate(b.addr, b.len);
+        this.#locBuf = loc === null ? null : loc.buffer;
+        this.#locOff = loc === null ? 0 : loc.offset;
+      }
+      if (this.#locBuf !== null) {
+        dst.set(new Uint8Array(this.#locBuf, this.#locOff + from, n), d);
+      } else this.#mem.read(b.addr + from, n, dst, d);
       d += n;
       left -= n;
       o += n;
