@@ -275,9 +275,19 @@ export class PcieLinkModel {
     lane.busyNs += dur;
     lane.bytes += wire;
     lane.tlps += tlps;
-    // Payload reads are most transfers: their counters by reference, not
-    // by a keyed lookup per transfer.
-    const kb = kind === "payload-read" ? this.#payloadBytes : this.bytes[kind];
+    // Counters by name, not by a lookup with a variable key (megamorphic).
+    const b = this.bytes;
+    const kb = kind === "payload-read"
+      ? this.#payloadBytes
+      : kind === "desc-read"
+      ? b["desc-read"]
+      : kind === "doorbell"
+      ? b.doorbell
+      : kind === "writeback"
+      ? b.writeback
+      : kind === "msi"
+      ? b.msi
+      : b[kind];
     if (dir === "toDevice") kb.toDevice += wire;
     else kb.toHost += wire;
     if (kind === "payload-read" && dir === "toDevice") {

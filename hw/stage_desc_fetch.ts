@@ -86,25 +86,56 @@ export function assemblePacket(descs: DecodedDescriptor[]): AssembledPacket {
   if (!data[data.length - 1]!.eop) {
     return bad("desc.missing-eop", "the last descriptor lacks EOP");
   }
-  const cf = ctx?.fields ?? {};
+  const cf: Partial<TxOffload> = ctx?.fields ?? {};
   const df = data[0]!.fields;
   // One object shape for every packet (the datapath reads these fields per
-  // segment): data descriptor fields win over context fields.
-  const pick = <K extends keyof TxOffload>(k: K, d: TxOffload[K]) =>
-    df[k] !== undefined ? df[k]! : cf[k] !== undefined ? cf[k]! : d;
+  // segment): data descriptor fields win over context fields. Each field is
+  // read by name (a lookup by a variable key is megamorphic).
   const offload: TxOffload = {
     kind: cf.kind === "tso" || df.kind === "tso" ? "tso" : df.kind ?? "none",
-    l4: pick("l4", "none"),
-    macLen: pick("macLen", 0),
-    ipLen: pick("ipLen", 0),
-    l4Len: pick("l4Len", 0),
-    ipv4: pick("ipv4", false),
-    ipCsum: pick("ipCsum", false),
-    mss: pick("mss", 0),
-    tsoLen: pick("tsoLen", 0),
+    l4: df.l4 !== undefined ? df.l4 : cf.l4 !== undefined ? cf.l4 : "none",
+    macLen: df.macLen !== undefined
+      ? df.macLen
+      : cf.macLen !== undefined
+      ? cf.macLen
+      : 0,
+    ipLen: df.ipLen !== undefined
+      ? df.ipLen
+      : cf.ipLen !== undefined
+      ? cf.ipLen
+      : 0,
+    l4Len: df.l4Len !== undefined
+      ? df.l4Len
+      : cf.l4Len !== undefined
+      ? cf.l4Len
+      : 0,
+    ipv4: df.ipv4 !== undefined
+      ? df.ipv4
+      : cf.ipv4 !== undefined
+      ? cf.ipv4
+      : false,
+    ipCsum: df.ipCsum !== undefined
+      ? df.ipCsum
+      : cf.ipCsum !== undefined
+      ? cf.ipCsum
+      : false,
+    mss: df.mss !== undefined ? df.mss : cf.mss !== undefined ? cf.mss : 0,
+    tsoLen: df.tsoLen !== undefined
+      ? df.tsoLen
+      : cf.tsoLen !== undefined
+      ? cf.tsoLen
+      : 0,
     tunnel: cf.tunnel ?? df.tunnel ?? null,
-    csumStart: pick("csumStart", 0),
-    csumOffset: pick("csumOffset", 0),
+    csumStart: df.csumStart !== undefined
+      ? df.csumStart
+      : cf.csumStart !== undefined
+      ? cf.csumStart
+      : 0,
+    csumOffset: df.csumOffset !== undefined
+      ? df.csumOffset
+      : cf.csumOffset !== undefined
+      ? cf.csumOffset
+      : 0,
   };
   const buffers: TxBuffer[] = [];
   for (let i = 0; i < data.length; i++) {
