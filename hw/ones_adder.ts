@@ -22,6 +22,15 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Runs of whole words at least this long go through the SIMD lanes. */
 const SIMD_MIN_WORDS = 96;
 
+// One kernel for every adder's copies (its memory is a window used only
+// within a sum); created on first use, null without WebAssembly SIMD.
+let shared: SimdLanes | null | undefined;
+
+function sharedLanes(): SimdLanes | null {
+  if (shared === undefined) shared = createSimdLanes(0);
+  return shared;
+}
+
 function swap16(x: number): number {
   return ((x & 0xff) << 8) | (x >>> 8);
 }
@@ -186,7 +195,7 @@ export class OnesAdder {
       let lo = 0;
       let hi = 0;
       if (
-        we - w >= SIMD_MIN_WORDS && LITTLE_ENDIAN && this.#simdLanes() !== null
+        we - w >= SIMD_MIN_WORDS && LITTLE_ENDIAN && sharedLanes() !== null
       ) {
         acc += this.#simdSum(buf, w, we);
         w = we;
@@ -231,7 +240,8 @@ export class OnesAdder {
     return be;
   }
 
-  #lanes: SimdLanes | null | undefined = undefined;
+  /** This adder's own kernel, holding its frame store, or null. */
+  #lanes: SimdLanes | null = null;
 
   /**
    * A zeroed buffer of `len` bytes at a beat-aligned offset in the adder's
@@ -252,7 +262,7 @@ export class OnesAdder {
    * ```
    */
   frameStore(len: number): Uint8Array {
-    if (!LITTLE_ENDIAN || this.#simdLanes() === null) {
+    if (!LITTLE_ENDIAN || sharedLanes() === null) {
       return allocBeats(len, this.busBytes);
     }
     const padded = Math.ceil(len / this.busBytes) * this.busBytes;
@@ -261,15 +271,13 @@ export class OnesAdder {
     return new Uint8Array(k.buffer, SIMD_WINDOW_BYTES, len);
   }
 
-  #simdLanes(): SimdLanes | null {
-    if (this.#lanes === undefined) this.#lanes = createSimdLanes(0);
-    return this.#lanes;
-  }
-
   /** Folded sum of words `[from, to)` of `buf` through the SIMD lanes. */
   #simdSum(buf: ArrayBufferLike, from: number, to: number): number {
-    const k = this.#lanes!;
-    const inKernel = buf === k.buffer;
+    // Frames in this adder's store are summed where they are; anything else
+    // is copied through the window of the kernel all adders share.
+    const own = this.#lanes;
+    const inKernel = own !== null && buf === own.buffer;
+    const k = inKernel ? own : sharedLanes()!;
     const chunk = SIMD_WINDOW_BYTES >>> 2;
     let s = 0;
     while (from < to) {
