@@ -16,8 +16,11 @@ interface Region {
   /** Single-range mappings: the backing bytes and where the range starts. */
   buf: Uint8Array | null;
   off: number;
-  /** `buf`'s backing buffer and where the range starts in it (read once). */
-  ab: ArrayBufferLike | null;
+  /**
+   * `buf`'s backing buffer and where the range starts in it, read on first
+   * use (the buffer getter is a call; most mappings are read once).
+   */
+  ab: ArrayBufferLike | null | undefined;
   base: number;
   /** Multi-part mappings. */
   parts: Uint8Array[] | null;
@@ -115,14 +118,16 @@ export class HostMemory {
     starts: number[] | null,
   ): number {
     const addr = this.#next + (pageOffset % 4096);
-    this.#next = Math.ceil((addr + Math.max(len, 1)) / 4096) * 4096 + 4096;
+    // Times 1/4096 is exactly / 4096 (a power of two), without a division.
+    this.#next = Math.ceil((addr + Math.max(len, 1)) * (1 / 4096)) * 4096 +
+      4096;
     this.#regions.push({
       addr,
       end: addr + len,
       buf,
       off,
-      ab: buf === null ? null : buf.buffer,
-      base: buf === null ? 0 : buf.byteOffset + off,
+      ab: buf === null ? null : undefined,
+      base: 0,
       parts,
       starts,
       removed: false,
@@ -173,6 +178,14 @@ export class HostMemory {
       this.#last = 0;
       this.#unmapNext = 0;
     }
+  }
+
+  #backing(r: Region): ArrayBufferLike {
+    if (r.ab === undefined || r.ab === null) {
+      r.ab = r.buf!.buffer;
+      r.base = r.buf!.byteOffset + r.off;
+    }
+    return r.ab;
   }
 
   #find(addr: number): number {
@@ -248,8 +261,9 @@ export class HostMemory {
   ): { buffer: ArrayBufferLike; offset: number } | null {
     const i = this.#find(addr);
     const r = i < 0 ? undefined : this.#regions[i];
-    if (r === undefined || addr + len > r.end || r.ab === null) return null;
-    return { buffer: r.ab, offset: r.base + (addr - r.addr) };
+    if (r === undefined || addr + len > r.end || r.buf === null) return null;
+    const ab = this.#backing(r);
+    return { buffer: ab, offset: r.base + (addr - r.addr) };
   }
 
   /**
@@ -282,8 +296,8 @@ export class HostMemory {
       );
     }
     const from = addr - r.addr;
-    if (r.ab !== null) {
-      dst.set(new Uint8Array(r.ab, r.base + from, len), dstOff);
+    if (r.buf !== null) {
+      dst.set(new Uint8Array(this.#backing(r), r.base + from, len), dstOff);
       return;
     }
     let off = from;
