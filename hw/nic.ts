@@ -25,7 +25,12 @@ import { formatHwReport, type HwReport, latencyStats } from "./hw_report.ts";
 import type { DriverMode, NicConfig } from "./nic_config.ts";
 import { allocBeats } from "./ones_adder.ts";
 import { PcieLinkModel } from "./pcie_link_model.ts";
-import { NULL_TRACE, STAGE_NAMES, type StageName } from "./stage.ts";
+import {
+  exactReciprocal,
+  NULL_TRACE,
+  STAGE_NAMES,
+  type StageName,
+} from "./stage.ts";
 import { type ChecksumFaults, ChecksumStage } from "./stage_checksum.ts";
 import {
   type AssembledPacket,
@@ -342,6 +347,7 @@ export class Nic {
   #lastView: Uint8Array | null = null;
   #period: number;
   #busBytes: number;
+  #recip: number;
   #ctx: DriverContext;
   #headerArea: Uint8Array;
   #headerAreaAddr: number;
@@ -391,6 +397,7 @@ export class Nic {
     const trace = this.#vcd ?? NULL_TRACE;
     this.#period = 1000 / config.core.clockMHz;
     this.#busBytes = config.core.busBytes;
+    this.#recip = exactReciprocal(this.#period);
     this.#ring = new TxRing(this.#mem, this.format, config.ring.entries);
     this.#link = new PcieLinkModel(config, trace);
     this.#fetch = new DescFetchStage(
@@ -1179,6 +1186,8 @@ export class Nic {
     payload: number,
   ): HwFrame {
     const p = this.#period;
+    // Multiplications when the period is a power of two (exact), else divisions.
+    const r = this.#recip;
     const len = frame.length;
     const seg = state.seg++;
     const beats = Math.max(1, Math.ceil(len / this.#busBytes));
@@ -1212,9 +1221,11 @@ export class Nic {
       payloadBytes: pay,
       wireBytes: m.wireBytes,
       cycleDoorbell: state.cycleDoorbell,
-      cycleFirstBeat: Math.round(c.startNs / p),
-      cycleLastBeat: Math.round(c.endNs / p),
-      cycleLastBit: Math.ceil(m.lastBitNs / p - 1e-9),
+      cycleFirstBeat: Math.round(r !== 0 ? c.startNs * r : c.startNs / p),
+      cycleLastBeat: Math.round(r !== 0 ? c.endNs * r : c.endNs / p),
+      cycleLastBit: Math.ceil(
+        (r !== 0 ? m.lastBitNs * r : m.lastBitNs / p) - 1e-9,
+      ),
       nsLastBit: m.lastBitNs,
     };
   }

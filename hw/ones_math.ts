@@ -57,7 +57,11 @@ export function onesAdd(...values: number[]): number {
  * ```
  */
 export function onesAdd32(sum: number, v: number): number {
-  return fold(sum + (v & 0xffff) + Math.floor(v / 65536));
+  // v >>> 16 is floor(v / 65536) for 0 <= v < 2^32, without a division.
+  return fold(
+    sum + (v & 0xffff) +
+      (v >= 0 && v < 0x1_0000_0000 ? v >>> 16 : Math.floor(v / 65536)),
+  );
 }
 
 /**

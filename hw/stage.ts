@@ -127,3 +127,47 @@ export interface Stage {
 export function ceilToCycle(ns: number, periodNs: number): number {
   return Math.ceil(ns / periodNs - 1e-9) * periodNs;
 }
+
+/**
+ * The reciprocal of a clock period when the period is a power of two, so
+ * that `ns * r` is exactly `ns / periodNs` (a multiplication instead of a
+ * division on the schedule's critical path); 0 otherwise.
+ *
+ * @param periodNs Clock period.
+ * @returns `1 / periodNs`, or 0.
+ *
+ * @example
+ * ```ts
+ * import { exactReciprocal } from "./stage.ts";
+ * exactReciprocal(4); // 0.25
+ * exactReciprocal(6.4); // 0
+ * ```
+ */
+export function exactReciprocal(periodNs: number): number {
+  if (!(periodNs > 0) || !Number.isFinite(periodNs)) return 0;
+  const e = Math.log2(periodNs);
+  return Number.isInteger(e) && 2 ** e === periodNs ? 2 ** -e : 0;
+}
+
+/**
+ * `ceilToCycle` given the period's `exactReciprocal`: the same result.
+ *
+ * @param ns Time.
+ * @param periodNs Clock period.
+ * @param recip `exactReciprocal(periodNs)`.
+ * @returns The first clock edge at or after `ns`.
+ *
+ * @example
+ * ```ts
+ * import { ceilToCycleBy } from "./stage.ts";
+ * ceilToCycleBy(5, 4, 0.25); // 8
+ * ```
+ */
+export function ceilToCycleBy(
+  ns: number,
+  periodNs: number,
+  recip: number,
+): number {
+  return Math.ceil((recip !== 0 ? ns * recip : ns / periodNs) - 1e-9) *
+    periodNs;
+}

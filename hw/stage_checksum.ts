@@ -17,7 +17,8 @@ import type { NicConfig } from "./nic_config.ts";
 import { OnesAdder } from "./ones_adder.ts";
 import { fold, onesAdd32, swap16 } from "./ones_math.ts";
 import {
-  ceilToCycle,
+  ceilToCycleBy,
+  exactReciprocal,
   NULL_TRACE,
   type Stage,
   type TraceSink,
@@ -72,6 +73,7 @@ export class ChecksumStage implements Stage {
   #mangleAll: boolean;
   #saf: boolean;
   #depthNs: number;
+  #recip: number;
 
   /**
    * Creates the instance.
@@ -90,6 +92,7 @@ export class ChecksumStage implements Stage {
     this.#saf = cfg.checksum.mode === "store-and-forward";
     this.#depthNs = (cfg.core.headerDepth + cfg.core.checksumDepth) *
       this.#period;
+    this.#recip = exactReciprocal(this.#period);
   }
 
   #final(sum: number, udp: boolean, f: ChecksumFaults): number {
@@ -175,8 +178,9 @@ export class ChecksumStage implements Stage {
     const depth = this.#depthNs;
     const saf = this.#saf;
     const ready = saf ? hdrEndNs + depth : hdrStartNs + depth;
-    let start = ceilToCycle(Math.max(ready, this.#outFreeNs), p);
-    start = ceilToCycle(fifo.roomAt(len, start), p);
+    const r = this.#recip;
+    let start = ceilToCycleBy(Math.max(ready, this.#outFreeNs), p, r);
+    start = ceilToCycleBy(fifo.roomAt(len, start), p, r);
     const end = Math.max(start + beats * p, saf ? 0 : hdrEndNs + depth);
     this.#outFreeNs = end;
     this.busyNs += beats * p;

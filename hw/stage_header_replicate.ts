@@ -13,7 +13,8 @@
 import { getU16, getU32, setU16, setU32 } from "../sw/bytes.ts";
 import type { NicConfig } from "./nic_config.ts";
 import {
-  ceilToCycle,
+  ceilToCycleBy,
+  exactReciprocal,
   NULL_TRACE,
   type Stage,
   type TraceSink,
@@ -89,6 +90,7 @@ export class HeaderReplicateStage implements Stage {
   #out = { startNs: 0, endNs: 0 };
   // From the configuration, read once (the per-segment path uses them).
   #ipIdIncrement: boolean;
+  #recip: number;
   #maskFirst: number;
   #maskMiddle: number;
   #maskLast: number;
@@ -105,6 +107,7 @@ export class HeaderReplicateStage implements Stage {
     this.#trace = trace;
     this.#tracing = trace !== NULL_TRACE;
     this.#ipIdIncrement = cfg.tso.ipIdMode === "increment";
+    this.#recip = exactReciprocal(this.#period);
     this.#maskFirst = cfg.tso.flagMaskFirst;
     this.#maskMiddle = cfg.tso.flagMaskMiddle;
     this.#maskLast = cfg.tso.flagMaskLast;
@@ -186,7 +189,11 @@ export class HeaderReplicateStage implements Stage {
     beats: number,
     seg: number,
   ): { startNs: number; endNs: number } {
-    const start = ceilToCycle(Math.max(readyNs, this.#freeNs), this.#period);
+    const start = ceilToCycleBy(
+      Math.max(readyNs, this.#freeNs),
+      this.#period,
+      this.#recip,
+    );
     const end = start + beats * this.#period;
     this.#freeNs = end;
     this.busyNs += beats * this.#period;
