@@ -6,7 +6,9 @@
  * deferred), beats are accumulated, and the result is folded and
  * byte-swapped once, as RTL adders do for odd start offsets. Bytes outside
  * the summed range are masked off (tkeep), so beat boundaries and odd
- * lengths need no special path.
+ * lengths need no special path. Long runs of whole words go through the
+ * WebAssembly SIMD lanes of `simd_lanes.ts` (the same lanes, a beat per
+ * step); frames from an adder's `frameStore` are summed where they lie.
  *
  * @module
  */
