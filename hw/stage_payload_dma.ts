@@ -355,6 +355,20 @@ export class PayloadDmaStage implements Stage {
     return out;
   }
 
+  #grow(): void {
+    const n = this.#relNs.length;
+    const a = new Float64Array(n * 2);
+    const b = new Float64Array(n * 2);
+    for (let k = 0; k < n; k++) {
+      a[k] = this.#relNs[(this.#relHead + k) & (n - 1)]!;
+      b[k] = this.#relBytes[(this.#relHead + k) & (n - 1)]!;
+    }
+    this.#relNs = a;
+    this.#relBytes = b;
+    this.#relHead = 0;
+    this.#relTail = n;
+  }
+
   /**
    * Bytes left the on-chip buffer at `ns`.
    *
@@ -362,19 +376,7 @@ export class PayloadDmaStage implements Stage {
    * @param ns When.
    */
   release(bytes: number, ns: number): void {
-    if (this.#relTail - this.#relHead === this.#relNs.length) {
-      const n = this.#relNs.length;
-      const a = new Float64Array(n * 2);
-      const b = new Float64Array(n * 2);
-      for (let k = 0; k < n; k++) {
-        a[k] = this.#relNs[(this.#relHead + k) & (n - 1)]!;
-        b[k] = this.#relBytes[(this.#relHead + k) & (n - 1)]!;
-      }
-      this.#relNs = a;
-      this.#relBytes = b;
-      this.#relHead = 0;
-      this.#relTail = n;
-    }
+    if (this.#relTail - this.#relHead === this.#relNs.length) this.#grow();
     const i = this.#relTail & (this.#relNs.length - 1);
     this.#relNs[i] = ns;
     this.#relBytes[i] = bytes;

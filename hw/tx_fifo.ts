@@ -79,6 +79,20 @@ export class TxFifo implements Stage {
     return t;
   }
 
+  #grow(): void {
+    const n = this.#leave.length;
+    const leave = new Float64Array(n * 2);
+    const b = new Float64Array(n * 2);
+    for (let k = 0; k < n; k++) {
+      leave[k] = this.#leave[(this.#head + k) & (n - 1)]!;
+      b[k] = this.#bytes[(this.#head + k) & (n - 1)]!;
+    }
+    this.#leave = leave;
+    this.#bytes = b;
+    this.#tail = n;
+    this.#head = 0;
+  }
+
   /**
    * A frame occupies the FIFO from `enterNs` to `leaveNs`.
    *
@@ -87,19 +101,9 @@ export class TxFifo implements Stage {
    * @param leaveNs When its last bit left on the wire.
    */
   push(bytes: number, enterNs: number, leaveNs: number): void {
-    if (this.#tail - this.#head === this.#leave.length) {
-      const n = this.#leave.length;
-      const leave = new Float64Array(n * 2);
-      const b = new Float64Array(n * 2);
-      for (let k = 0; k < n; k++) {
-        leave[k] = this.#leave[(this.#head + k) & (n - 1)]!;
-        b[k] = this.#bytes[(this.#head + k) & (n - 1)]!;
-      }
-      this.#leave = leave;
-      this.#bytes = b;
-      this.#tail = n;
-      this.#head = 0;
-    }
+    // Growing is a call of its own, so this stays small enough to inline
+    // (times passed to a call that is not inlined are boxed).
+    if (this.#tail - this.#head === this.#leave.length) this.#grow();
     const i = this.#tail & (this.#leave.length - 1);
     this.#leave[i] = leaveNs;
     this.#bytes[i] = bytes;
