@@ -1,6 +1,7 @@
 // The four driver models: what each sends (bytes), what it asks of the
 // host, and when it hands the packet back to software GSO.
 import assert from "node:assert/strict";
+import { hostSegments } from "./_host_skbs.ts";
 import { concatBytes, firstDifference, getU16, setU16 } from "../sw/bytes.ts";
 import {
   checksum,
@@ -33,28 +34,6 @@ function assertSame(name: string, exp: Uint8Array[], got: Uint8Array[]) {
       `${name}: segment ${i}`,
     );
   }
-}
-
-/** The reference's segments as skbs a driver receives (headers linear, payload in a frag). */
-function hostSegments(skb: SkBuff, features: bigint): SkBuff[] {
-  return [...segment(skb, features)].map((s) => {
-    const data = s.data.slice();
-    return {
-      ...skb,
-      linear: data.subarray(0, s.payloadOffset),
-      frags: [{
-        page: data,
-        offset: s.payloadOffset,
-        size: data.length - s.payloadOffset,
-      }],
-      gsoSize: 0,
-      gsoSegs: 0,
-      gsoType: 0,
-      ipSummed: s.ipSummed,
-      csumStart: s.csumStart,
-      csumOffset: s.csumOffset,
-    };
-  });
 }
 
 function softwareGso(skb: SkBuff): Uint8Array[] {

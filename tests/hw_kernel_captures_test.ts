@@ -4,9 +4,8 @@
 // driver refuses a packet, the reference's software GSO stands in for the
 // host stack and the model checksums and transmits its segments.
 import assert from "node:assert/strict";
+import { hostSegments } from "./_host_skbs.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
-import { segment } from "../sw/segment.ts";
-import type { SkBuff } from "../sw/types.ts";
 import { compareCaptures } from "../tb/capture_compare.ts";
 import type { Engine } from "../tb/segment_run.ts";
 import { formatDivergence } from "../tb/scoreboard.ts";
@@ -25,28 +24,6 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The reference's segments as the skbs a driver receives. */
-function hostSegments(skb: SkBuff, features: bigint): SkBuff[] {
-  return [...segment(skb, features, { hwEncFeatures: features })].map((s) => {
-    const data = s.data.slice();
-    return {
-      ...skb,
-      linear: data.subarray(0, s.payloadOffset),
-      frags: [{
-        page: data,
-        offset: s.payloadOffset,
-        size: data.length - s.payloadOffset,
-      }],
-      gsoSize: 0,
-      gsoSegs: 0,
-      gsoType: 0,
-      ipSummed: s.ipSummed,
-      csumStart: s.csumStart,
-      csumOffset: s.csumOffset,
-    };
-  });
 }
 
 function* framesOf(events: Iterable<HwEvent>): Generator<Uint8Array> {
