@@ -20,6 +20,7 @@ Usage:
   tsolab segment [--engine sw|hw] --gso-size N IN -o OUT [-K feature on|off …]
                  [--vxlan-port P …] [--fixed-id] [--accecn] [--ufo]
                  [--keep-rejected] [--explain] [--json]
+                 [--preset P] [--driver MODE] [--config F] [--set k=v …] [--vcd F]
 
 Every frame of IN is parsed (Ethernet with 802.1Q/QinQ tags, or the link
 type's header; IPv4 with options or IPv6 with Hop-by-Hop/Routing/Destination
@@ -45,6 +46,13 @@ Options:
   --keep-rejected     write refused super-packets and malformed frames as-is
   --explain           print each super-packet's transmit path on stderr
   --json              print the summary as JSON before the summary line
+
+With --engine hw (the NIC model; its report is printed before the summary):
+  --preset P          e810-100g (default), 82599-10g or corundum-100g
+  --driver MODE       hw-tso, tso-helper, gso or none (default: the preset's first)
+  --config FILE.json  configuration merged over the preset
+  --set key=value     one configuration value (repeatable), e.g. pcie.gen=3
+  --vcd FILE          write the run's waveform (opens in GTKWave)
 
 Output: the last stdout line is exactly
   frames_in=N super_packets=N segments_out=N passed=N rejected=N bad_checksums=N
@@ -124,7 +132,11 @@ export async function segmentMain(args: string[]): Promise<number> {
       vcd: values.vcd !== undefined,
     });
     engine = hw.engine;
-    hwReport = () => hw.finish(values.vcd);
+    hwReport = () => {
+      const text = hw.finish(values.vcd);
+      // --json carries the report as data, not as its text rendering
+      return values.json ? hw.nic.report() : text;
+    };
   } else {
     engine = (skb: Parameters<typeof swTransmit>[0]) => swTransmit(skb, dev);
   }
