@@ -18,7 +18,7 @@ import {
   MAX_SKB_FRAGS,
   skbLen,
   type SkbPiece,
-  skbPieces,
+  skbPieceList,
 } from "./skbuff.ts";
 import { IP_SUMMED, SKB_GSO } from "./types.ts";
 
@@ -109,12 +109,11 @@ function geometry(
 }
 
 function checkFrags(
-  st: GsoState,
+  pieces: readonly SkbPiece[],
   payloadStart: number,
   slices: readonly number[],
 ): void {
   // skb_segment: a segment may reference at most MAX_SKB_FRAGS frags.
-  const pieces: SkbPiece[] = [...skbPieces(st.skb)];
   let pos = 0;
   let pi = 0;
   let off = payloadStart;
@@ -231,14 +230,15 @@ export class SkbSplitter {
     const sg = (st.features & NETIF_F.SG) !== 0n;
     this.#csum = canChecksumProtocol(st.features, protocol);
     const geo = geometry(st, st.len - doffset, mss, sg, this.#csum);
-    if (sg) checkFrags(st, doffset + st.shift, geo.slices);
+    const pieces = skbPieceList(st.skb);
+    if (sg) checkFrags(pieces, doffset + st.shift, geo.slices);
     this.#st = st;
     this.#doffset = doffset;
     this.#mss = mss;
     this.#slices = geo.slices;
     this.#partialSegs = geo.partialSegs;
     this.count = geo.slices.length;
-    this.#cursor = new StreamCursor([...skbPieces(st.skb)]);
+    this.#cursor = new StreamCursor(pieces);
     this.#hdr = st.head.subarray(0, doffset);
     let type = st.skb.gsoType;
     if (geo.partialSegs > 0) {

@@ -142,36 +142,57 @@ export interface SkbPiece {
  * ```
  */
 export function* skbPieces(skb: SkBuff): Generator<SkbPiece> {
-  yield* ownPieces(skb, -1, "linear", "frag");
-  for (let i = 0; i < skb.fragList.length; i++) {
-    yield* ownPieces(skb.fragList[i]!, i, "member-linear", "member-frag");
-  }
+  yield* skbPieceList(skb);
 }
 
-function* ownPieces(
+/**
+ * The pieces of `skbPieces()` as an array, built without a generator (the
+ * segmenter walks them on every call).
+ *
+ * @param skb The packet.
+ * @returns The non-empty pieces in transmit order.
+ *
+ * @example
+ * ```ts
+ * import { newSkb, skbPieceList } from "./skbuff.ts";
+ * skbPieceList(newSkb({ linear: new Uint8Array(10) })).length; // 1
+ * ```
+ */
+export function skbPieceList(skb: SkBuff): SkbPiece[] {
+  const out: SkbPiece[] = [];
+  ownPieces(out, skb, -1, "linear", "frag");
+  for (let i = 0; i < skb.fragList.length; i++) {
+    ownPieces(out, skb.fragList[i]!, i, "member-linear", "member-frag");
+  }
+  return out;
+}
+
+function ownPieces(
+  out: SkbPiece[],
   skb: SkBuff,
   member: number,
   linKind: SkbPiece["kind"],
   fragKind: SkbPiece["kind"],
-): Generator<SkbPiece> {
+): void {
   if (skb.linear.length > 0) {
-    yield {
+    out.push({
       bytes: skb.linear,
       start: 0,
       end: skb.linear.length,
       kind: linKind,
       member,
-    };
+    });
   }
-  for (const f of skb.frags) {
+  for (let i = 0; i < skb.frags.length; i++) {
+    const f = skb.frags[i]!;
     if (f.size === 0) continue;
-    yield {
+    out.push({
       bytes: f.page,
       start: f.offset,
       end: f.offset + f.size,
       kind: fragKind,
       member,
-    };
+    });
   }
   // Nested frag_lists do not occur on transmit; members are flat skbs.
 }
@@ -205,18 +226,27 @@ export function skbCopyBits(
   let pos = 0;
   let o = outOffset;
   let want = len;
-  for (const p of skbPieces(skb)) {
-    if (want === 0) return;
-    const n = p.end - p.start;
-    if (from < pos + n) {
-      const s = p.start + Math.max(0, from - pos);
-      const take = Math.min(p.end - s, want);
-      out.set(p.bytes.subarray(s, s + take), o);
+  // Walks linear, frags, then frag_list members without building pieces:
+  // the segmenter copies the headers this way on every call.
+  const copy = (bytes: Uint8Array, start: number, end: number): void => {
+    const n = end - start;
+    if (want > 0 && from < pos + n) {
+      const s = start + Math.max(0, from - pos);
+      const take = Math.min(end - s, want);
+      out.set(bytes.subarray(s, s + take), o);
       o += take;
       want -= take;
       from += take;
     }
     pos += n;
+  };
+  for (let m = -1; m < skb.fragList.length && want > 0; m++) {
+    const part = m < 0 ? skb : skb.fragList[m]!;
+    copy(part.linear, 0, part.linear.length);
+    for (let i = 0; i < part.frags.length && want > 0; i++) {
+      const f = part.frags[i]!;
+      copy(f.page, f.offset, f.offset + f.size);
+    }
   }
   if (want > 0) {
     throw new TsolabError(
