@@ -137,6 +137,11 @@ export interface GsoState {
   skb: SkBuff;
   /** Its bytes as one contiguous view of the headers (the linear area). */
   head: Uint8Array;
+  /**
+   * The pooled buffer `head` started as; returned to the pool when the call
+   * ends (undefined once returned).
+   */
+  headBuf?: Uint8Array | undefined;
   /** skb->len. */
   len: number;
   /** Features in force at this layer. */

@@ -14,6 +14,13 @@ import type { SkBuff } from "./types.ts";
 
 const FIRST_HEAD = 512;
 
+// Head buffers of finished segmentations, handed to the next call: a typed
+// array's backing store lives outside the JS heap, and allocating one per
+// call cost as much as segmenting a small packet. Only a call that ran to
+// its end (or was closed) gives its buffer back, so no two live calls share.
+const headPool: Uint8Array[] = [];
+const HEAD_POOL_MAX = 8;
+
 /**
  * Makes the state of one segmentation call.
  *
@@ -39,11 +46,13 @@ export function newGsoState(
 ): GsoState {
   const len = skbLen(skb);
   const n = Math.min(len, FIRST_HEAD);
-  const head = new Uint8Array(n);
+  const headBuf = headPool.pop() ?? new Uint8Array(FIRST_HEAD);
+  const head = n === FIRST_HEAD ? headBuf : headBuf.subarray(0, n);
   skbCopyBits(skb, 0, n, head, 0);
   return {
     skb,
     head,
+    headBuf,
     len,
     features,
     hwEncFeatures,
@@ -56,6 +65,26 @@ export function newGsoState(
     ufo6FragId: 0,
     devFeatures: features,
   };
+}
+
+/**
+ * Ends a segmentation call: its first head buffer goes back to the pool for
+ * the next call. The state must not be used afterwards.
+ *
+ * @param st The state of a call that has produced all it will.
+ *
+ * @example
+ * ```ts
+ * import { newGsoState, releaseGsoState } from "./gso_state.ts";
+ * import { newSkb } from "./skbuff.ts";
+ * const st = newGsoState(newSkb({ linear: new Uint8Array(60) }), 0n, 0n);
+ * releaseGsoState(st);
+ * ```
+ */
+export function releaseGsoState(st: GsoState): void {
+  const buf = st.headBuf;
+  st.headBuf = undefined;
+  if (buf !== undefined && headPool.length < HEAD_POOL_MAX) headPool.push(buf);
 }
 
 /**

@@ -8,7 +8,7 @@
 
 import type { GsoOptions, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { macGsoSegment } from "./gso_mac.ts";
-import { mayPull, newGsoState } from "./gso_state.ts";
+import { mayPull, newGsoState, releaseGsoState } from "./gso_state.ts";
 import { NETIF_F } from "./netdev_features.ts";
 import { netGsoOk, SkbSplitter } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
@@ -56,27 +56,32 @@ export function* segment(
     opts.hwEncFeatures ?? features,
     opts.into,
   );
-  st.ufo6FragId = opts.ufo6FragId ?? 0;
-  // __skb_gso_segment: keep GSO_PARTIAL only when it lets the device do the
-  // rest without more work.
-  const partialFeatures = NETIF_F.GSO_ROBUST | (opts.gsoPartialFeatures ?? 0n);
-  if (
-    (features & NETIF_F.GSO_PARTIAL) !== 0n &&
-    !netGsoOk(features | partialFeatures, skb.gsoType)
-  ) {
-    st.features &= ~NETIF_F.GSO_PARTIAL;
-  }
-  const plan = macGsoSegment(st, skb.macHeader, true);
-  if (plan.unsegmented !== undefined) {
-    yield passThrough(st, plan.unsegmented);
-    return;
-  }
-  const patches = plan.patches;
-  const sp = new SkbSplitter(st, plan.doffset, plan.mss, plan.protocol);
-  for (let n = 0; n < sp.count; n++) {
-    const seg = sp.nextSegment();
-    for (let i = 0; i < patches.length; i++) patches[i]!(seg);
-    yield seg;
+  try {
+    st.ufo6FragId = opts.ufo6FragId ?? 0;
+    // __skb_gso_segment: keep GSO_PARTIAL only when it lets the device do
+    // the rest without more work.
+    const partialFeatures = NETIF_F.GSO_ROBUST |
+      (opts.gsoPartialFeatures ?? 0n);
+    if (
+      (features & NETIF_F.GSO_PARTIAL) !== 0n &&
+      !netGsoOk(features | partialFeatures, skb.gsoType)
+    ) {
+      st.features &= ~NETIF_F.GSO_PARTIAL;
+    }
+    const plan = macGsoSegment(st, skb.macHeader, true);
+    if (plan.unsegmented !== undefined) {
+      yield passThrough(st, plan.unsegmented);
+      return;
+    }
+    const patches = plan.patches;
+    const sp = new SkbSplitter(st, plan.doffset, plan.mss, plan.protocol);
+    for (let n = 0; n < sp.count; n++) {
+      const seg = sp.nextSegment();
+      for (let i = 0; i < patches.length; i++) patches[i]!(seg);
+      yield seg;
+    }
+  } finally {
+    releaseGsoState(st);
   }
 }
 
