@@ -76,8 +76,9 @@ export interface NicOptions {
   /** Record a waveform for `vcd()`. */
   vcd?: boolean;
   /**
-   * Yield every frame as a view of one reused buffer, valid until the next
-   * frame is pulled (no allocation per frame); default false.
+   * Yield every frame as one reused event whose `data` views one reused
+   * buffer, both valid until the next frame is pulled (no allocation per
+   * frame); default false.
    */
   reuseFrames?: boolean;
 }
@@ -336,6 +337,7 @@ export class Nic {
   #mac: MacStage;
   #vcd: VcdTrace | null;
   #reuse: boolean;
+  #frameEv: HwFrame | undefined;
   #scratch: Uint8Array = new Uint8Array(0);
   #proto: Uint8Array = new Uint8Array(256);
   #protoWords: Uint32Array = new Uint32Array(this.#proto.buffer);
@@ -1212,22 +1214,44 @@ export class Nic {
     this.#lastBitNs = Math.max(this.#lastBitNs, m.lastBitNs);
     state.lastBit = Math.max(state.lastBit, m.lastBitNs);
     this.#frameDoneNs = c.endNs;
-    return {
-      kind: "frame",
-      data: frame,
-      packetIndex: idx,
-      segmentIndex: seg,
-      segmentCount: state.total,
-      payloadBytes: pay,
-      wireBytes: m.wireBytes,
-      cycleDoorbell: state.cycleDoorbell,
-      cycleFirstBeat: Math.round(r !== 0 ? c.startNs * r : c.startNs / p),
-      cycleLastBeat: Math.round(r !== 0 ? c.endNs * r : c.endNs / p),
-      cycleLastBit: Math.ceil(
-        (r !== 0 ? m.lastBitNs * r : m.lastBitNs / p) - 1e-9,
-      ),
-      nsLastBit: m.lastBitNs,
-    };
+    const cycleFirstBeat = Math.round(r !== 0 ? c.startNs * r : c.startNs / p);
+    const cycleLastBeat = Math.round(r !== 0 ? c.endNs * r : c.endNs / p);
+    const cycleLastBit = Math.ceil(
+      (r !== 0 ? m.lastBitNs * r : m.lastBitNs / p) - 1e-9,
+    );
+    const ev = this.#reuse ? this.#frameEv : undefined;
+    if (ev === undefined) {
+      const f: HwFrame = {
+        kind: "frame",
+        data: frame,
+        packetIndex: idx,
+        segmentIndex: seg,
+        segmentCount: state.total,
+        payloadBytes: pay,
+        wireBytes: m.wireBytes,
+        cycleDoorbell: state.cycleDoorbell,
+        cycleFirstBeat,
+        cycleLastBeat,
+        cycleLastBit,
+        nsLastBit: m.lastBitNs,
+      };
+      if (this.#reuse) this.#frameEv = f;
+      return f;
+    }
+    // reuseFrames: 46 event objects per 64 KiB send were a fifth of what the
+    // model allocated, and their collection showed in the mean time per send.
+    ev.data = frame;
+    ev.packetIndex = idx;
+    ev.segmentIndex = seg;
+    ev.segmentCount = state.total;
+    ev.payloadBytes = pay;
+    ev.wireBytes = m.wireBytes;
+    ev.cycleDoorbell = state.cycleDoorbell;
+    ev.cycleFirstBeat = cycleFirstBeat;
+    ev.cycleLastBeat = cycleLastBeat;
+    ev.cycleLastBit = cycleLastBit;
+    ev.nsLastBit = m.lastBitNs;
+    return ev;
   }
 
   #complete(first: number, count: number, readyNs: number): void {
