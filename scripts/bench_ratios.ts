@@ -8,7 +8,7 @@
  * each target, by average and by p75.
  *
  * ```sh
- * deno task bench:ratios [--runs 5] [--json]
+ * deno task bench:ratios [--runs 5] [--json] [--help]
  * ```
  *
  * `--json` prints `{ runs, summary }` as one JSON document instead of lines.
@@ -20,6 +20,15 @@
 
 import { parseArgs } from "node:util";
 import { BenchReportError } from "./bench_report_error.ts";
+
+const USAGE = `deno task bench:ratios [--runs N] [--json] [--help]
+
+Runs \`deno bench --allow-read --allow-write bench/\` N times (default 5) and
+prints, per run, checksum/65536, gso/tcp4-65536-1448 and hw/tso-65536-1448
+with the ratios taken within that run (average and p75), then how many runs
+met each target: gso >= 0.5x checksum, hw >= 0.3x checksum and >= 1 GB/s.
+--json prints { runs, summary } as one JSON document.
+Exit status: 0 after measuring; 2 for bad arguments or an unreadable report.`;
 
 /** Bytes each of the three benches handles per iteration. */
 const BYTES = 65536;
@@ -219,18 +228,23 @@ async function benchOnce(): Promise<unknown> {
 }
 
 async function main(): Promise<number> {
-  let values: { runs: string; json: boolean };
+  let values: { runs: string; json: boolean; help: boolean };
   try {
     values = parseArgs({
       args: Deno.args,
       options: {
         runs: { type: "string", default: "5" },
         json: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
       },
     }).values;
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
     return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
   const n = Number(values.runs);
   if (!Number.isInteger(n) || n < 1) {
