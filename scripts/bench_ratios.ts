@@ -103,7 +103,9 @@ export interface RunRatios {
  * ```
  */
 export function benchTiming(report: unknown, name: string): BenchTiming {
-  const benches = (report as { benches?: unknown }).benches;
+  const benches = typeof report === "object" && report !== null
+    ? (report as { benches?: unknown }).benches
+    : undefined;
   if (!Array.isArray(benches)) {
     throw new BenchReportError(
       "Cannot read the bench report: no benches array",
@@ -217,8 +219,10 @@ async function benchOnce(): Promise<unknown> {
   }).output();
   const text = new TextDecoder().decode(out.stdout);
   if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop();
-    throw new BenchReportError(`deno bench failed: ${err ?? ""}`);
+    // Deno ends a failure with a stack backtrace; its "error:" line says why.
+    const lines = new TextDecoder().decode(out.stderr).split("\n");
+    const why = lines.find((l) => l.includes("error:")) ?? lines[0] ?? "";
+    throw new BenchReportError(`deno bench failed: ${why.trim()}`);
   }
   try {
     return JSON.parse(text);

@@ -70,6 +70,7 @@ Deno.test("benchTiming() names a missing or failed bench", () => {
       e.message.includes("checksum/65536 has no successful result"),
   );
   assert.throws(() => benchTiming({}, "x"), BenchReportError);
+  assert.throws(() => benchTiming(null, "x"), BenchReportError);
 });
 
 Deno.test("summarize() counts the runs that met each target", () => {
