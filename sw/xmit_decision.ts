@@ -265,24 +265,44 @@ function gsoFeaturesCheck(
     }
   }
   // gso_features_check: IPV6_CSUM devices cannot parse IPv6 extension headers
-  const nhLen = skb.transportHeader - skb.networkHeader;
+  const nhLen = gsoExtensionHeaderLen(skb);
   if (
-    (f & NETIF_F.IPV6_CSUM) !== 0n &&
-    ((skb.gsoType & SKB_GSO.TCPV6) !== 0 ||
-      ((skb.gsoType & SKB_GSO.UDP_L4) !== 0 &&
-        skbNetworkProtocol(skb) === ETH_P_IPV6)) &&
-    skb.transportHeader > skb.networkHeader && nhLen !== 40 &&
+    (f & NETIF_F.IPV6_CSUM) !== 0n && nhLen !== null &&
     !ipv6HasHopoptJumbo(skb)
   ) {
     const before = f;
     f &= ~(NETIF_F.IPV6_CSUM | NETIF_F.TSO6 | NETIF_F.GSO_UDP_L4);
     reasons.push(
-      `IPv6 extension headers (network header ${nhLen} bytes): ${
-        dropped(before, f)
-      } cleared`,
+      `IPv6 extension headers (${
+        skb.encapsulation ? "inner " : ""
+      }network header ${nhLen} bytes): ${dropped(before, f)} cleared`,
     );
   }
   return f;
+}
+
+/**
+ * The length of an IPv6 network header that carries extension headers, or
+ * null when there are none: the inner header of a tunnelled skb, the outer
+ * one otherwise (`skb_gso_has_extension_hdr`, c4336a07eb6b, in 6.18.y).
+ */
+function gsoExtensionHeaderLen(skb: SkBuff): number | null {
+  const t = skb.gsoType;
+  if (!skb.encapsulation) {
+    const len = skb.transportHeader - skb.networkHeader;
+    const v6 = (t & SKB_GSO.TCPV6) !== 0 ||
+      ((t & SKB_GSO.UDP_L4) !== 0 && skbNetworkProtocol(skb) === ETH_P_IPV6);
+    return v6 && skb.transportHeader > skb.networkHeader && len !== 40
+      ? len
+      : null;
+  }
+  // a tunnel with no inner IP header (SCTP in UDP) is no plain IPv6 either
+  if (skb.innerNetworkHeader <= 0) return 0;
+  const len = skb.innerTransportHeader - skb.innerNetworkHeader;
+  const innerV6 = (byteOr(skb, skb.innerNetworkHeader, 0) >> 12) === 6;
+  const v6 = (t & SKB_GSO.TCPV6) !== 0 ||
+    ((t & SKB_GSO.UDP_L4) !== 0 && innerV6);
+  return v6 && len !== 40 ? len : null;
 }
 
 function intersectFeatures(f1: bigint, f2: bigint): bigint {

@@ -285,6 +285,45 @@ Deno.test("xmitDecision() clears IPv6 TSO and checksum for extension headers", (
   assert.equal(v.path, "hardware");
 });
 
+Deno.test("xmitDecision() looks for IPv6 extension headers in the inner header of a tunnelled skb", () => {
+  const nic = F.SG | F.IP_CSUM | F.IPV6_CSUM | F.TSO | F.TSO6 |
+    F.GSO_UDP_TUNNEL;
+  const dev = registerNetDevice({
+    features: nic,
+    hwFeatures: nic,
+    hwEncFeatures: nic,
+  });
+  const type = SKB_GSO.TCPV6 | SKB_GSO.UDP_TUNNEL;
+  // The outer IPv4 header is 20 bytes: not an IPv6 extension header.
+  const plain = xmitDecision(
+    tcpSkb({
+      v6: true,
+      encap: true,
+      payload: 4000,
+      gsoSize: 1358,
+      gsoType: type,
+    }),
+    dev,
+  );
+  assert.equal(plain.path, "hardware", plain.reasons.join("; "));
+  const ext = xmitDecision(
+    tcpSkb({
+      v6: true,
+      ext: 8,
+      encap: true,
+      payload: 4000,
+      gsoSize: 1350,
+      gsoType: type,
+    }),
+    dev,
+  );
+  assert.equal(ext.path, "software-gso");
+  assert.equal(
+    ext.reasons[0],
+    "IPv6 extension headers (inner network header 48 bytes): tx-checksum-ipv6, tx-tcp6-segmentation cleared",
+  );
+});
+
 Deno.test("xmitDecision() intersects an encapsulated skb with hw_enc_features", () => {
   const dev = vethDevice();
   dev.hwEncFeatures &= ~F.GSO_UDP_TUNNEL;
