@@ -456,6 +456,47 @@ export class Nic {
   }
 
   /**
+   * Records that the host stack segments an skb in software before the
+   * driver sees it (a limit of the stack's own, such as gso_max_size),
+   * counted among the fallbacks under `reason`. A fallback the driver
+   * already gave for the skb stands.
+   *
+   * @param skb The skb.
+   * @param reason The fallback's name in the report.
+   * @param hostChecksum The host completes the segments' checksums.
+   * @returns The verdict now recorded for the skb.
+   *
+   * @example
+   * ```ts
+   * import { createNic } from "./nic.ts";
+   * import { resolveConfig } from "./resolve_config.ts";
+   * import { bulkTcpSkb } from "./workload.ts";
+   * const nic = createNic(resolveConfig());
+   * const skb = bulkTcpSkb({ sendBytes: 8192, mss: 1448 });
+   * nic.stackFallback(skb, "gso-max-size", false).fallback; // "gso-max-size"
+   * nic.report().fallbacks["gso-max-size"]; // 1
+   * ```
+   */
+  stackFallback(
+    skb: SkBuff,
+    reason: string,
+    hostChecksum: boolean,
+  ): DriverCheck {
+    const known = this.#checked.get(skb);
+    if (known !== undefined && known.check.fallback !== null) {
+      return known.check;
+    }
+    const check: DriverCheck = {
+      fallback: reason,
+      hostChecksum,
+      linearize: false,
+    };
+    this.#count(this.#fallbacks, reason);
+    this.#checked.set(skb, { check, counted: true });
+    return check;
+  }
+
+  /**
    * Transmits one skb (a GSO super-packet or a plain packet). Yields each
    * frame as it is handed to the MAC, error events, or one fallback event
    * when the driver refuses the skb.

@@ -1,8 +1,9 @@
 /**
  * The NIC model as an engine of the frame contract: each super-packet goes
  * to the model's driver; where the driver falls back (MSS below the
- * hardware minimum, a header too long, the `gso`/`none` modes) the host
- * stack — the reference — segments it and the model checksums and
+ * hardware minimum, a header too long, the `gso`/`none` modes) or the
+ * stack's own limits (gso_max_size, gso_max_segs) keep it from the driver,
+ * the host stack — the reference — segments it and the model checksums and
  * transmits the segments. The frames the model hands its MAC are the
  * output; dropped packets simply produce fewer frames.
  *
@@ -15,7 +16,7 @@ import { resolveConfig } from "../hw/resolve_config.ts";
 import type { NetDevice } from "../sw/net_device.ts";
 import { type SkBuff, TsolabError } from "../sw/types.ts";
 import { UsageError } from "./cli_args.ts";
-import { hostSegments } from "./host_segments.ts";
+import { hostXmit } from "./host_xmit.ts";
 import { presetDevice } from "./preset_device.ts";
 import type { Engine } from "./segment_run.ts";
 import type { EngineResult } from "./sw_engine.ts";
@@ -57,7 +58,7 @@ export interface HwEngine {
   engine: Engine;
   /** The model. */
   nic: Nic;
-  /** The Linux view of the model's device (host segmentation features). */
+  /** The Linux view of the model's device as its driver mode advertises it. */
   device: NetDevice;
   /** Errors the model reported (packets it dropped). */
   errors: string[];
@@ -121,7 +122,7 @@ export function makeHwEngine(
     if (e instanceof TsolabError) throw new UsageError(e.message, { cause: e });
     throw e;
   }
-  const device = presetDevice(cfg);
+  const device = presetDevice(cfg, nic.driverMode);
   const errors: string[] = [];
   function* frames(events: Iterable<HwEvent>): Generator<Uint8Array> {
     for (const e of events) {
@@ -130,27 +131,23 @@ export function makeHwEngine(
     }
   }
   const engine: Engine = (skb: SkBuff): EngineResult => {
-    const check = nic.driverCheck(skb);
-    if (check.fallback === null) {
+    const x = hostXmit(nic, device, skb, {
+      csum: cfg.offload.csum,
+      ufo6FragId: o.hints?.ufo6FragId ?? 0,
+    });
+    if (x.fallback === null) {
       return {
-        frames: frames(nic.transmit(skb)),
+        frames: frames(x.events),
         path: `${nic.driverMode} (model)`,
         reasons: [],
       };
     }
-    // The stack segments (validate_xmit_skb → software GSO), completing
-    // checksums itself where the driver cannot offload them.
-    const segs = [
-      ...hostSegments(
-        skb,
-        check.hostChecksum || !cfg.offload.csum,
-        o.hints?.ufo6FragId ?? 0,
-      ),
-    ];
+    // The stack segmented (validate_xmit_skb → software GSO), completing
+    // checksums itself where the device cannot offload them.
     return {
-      frames: frames(nic.transmitSegments(segs)),
+      frames: frames(x.events),
       path: `software-gso then ${nic.driverMode} (model)`,
-      reasons: [`driver fallback: ${check.fallback}`],
+      reasons: [`driver fallback: ${x.fallback}`, ...x.reasons],
     };
   };
   return {

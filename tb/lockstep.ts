@@ -14,8 +14,10 @@ import type { FaultConfig } from "../hw/faults.ts";
 import { createNic, type HwEvent, type HwFrame, type Nic } from "../hw/nic.ts";
 import type { DriverMode, NicConfig } from "../hw/nic_config.ts";
 import { resolveConfig } from "../hw/resolve_config.ts";
+import type { NetDevice } from "../sw/net_device.ts";
 import type { SkBuff } from "../sw/types.ts";
-import { hostSegments } from "./host_segments.ts";
+import { type HostXmit, hostXmit } from "./host_xmit.ts";
+import { presetDevice } from "./preset_device.ts";
 import { referenceFrames } from "./reference_frames.ts";
 import { type Divergence, Scoreboard, type Tolerance } from "./scoreboard.ts";
 
@@ -61,6 +63,8 @@ export interface LockstepResult {
   divergence: Divergence | null;
   /** The driver's fallback reason, or null when the model segmented it. */
   fallback: string | null;
+  /** The stack's reasons when its own limits sent the skb to software GSO. */
+  stackReasons: string[];
   /** Error events the model raised (dropped packets). */
   errors: string[];
   /** Cycle of the last bit of the last frame the model sent. */
@@ -98,6 +102,7 @@ export class Lockstep {
   readonly scoreboard: Scoreboard;
   #ufo6FragId: number;
   #csum: boolean;
+  #device: NetDevice;
 
   /**
    * Builds the model and the scoreboard.
@@ -120,21 +125,15 @@ export class Lockstep {
     });
     this.#ufo6FragId = o.ufo6FragId ?? 0;
     this.#csum = cfg.offload.csum;
+    this.#device = presetDevice(cfg, this.nic.driverMode);
   }
 
   /** The driver: skb → the model's driver, or host GSO on a fallback. */
-  #drive(skb: SkBuff): { events: Iterable<HwEvent>; fallback: string | null } {
-    const check = this.nic.driverCheck(skb);
-    if (check.fallback === null) {
-      return { events: this.nic.transmit(skb), fallback: null };
-    }
-    const segs = [
-      ...hostSegments(skb, check.hostChecksum || !this.#csum, this.#ufo6FragId),
-    ];
-    return {
-      events: this.nic.transmitSegments(segs),
-      fallback: check.fallback,
-    };
+  #drive(skb: SkBuff): HostXmit {
+    return hostXmit(this.nic, this.#device, skb, {
+      csum: this.#csum,
+      ufo6FragId: this.#ufo6FragId,
+    });
   }
 
   /**
@@ -150,7 +149,7 @@ export class Lockstep {
     ctx: { input: string; frame: number; linkType?: number },
   ): LockstepResult {
     const errors: string[] = [];
-    const { events, fallback } = this.#drive(skb);
+    const { events, fallback, reasons } = this.#drive(skb);
     const ref = referenceFrames(
       skb,
       this.nic.driverMode,
@@ -194,6 +193,7 @@ export class Lockstep {
       segments,
       divergence: sb.divergences[before] ?? null,
       fallback,
+      stackReasons: reasons,
       errors,
       lastCycle,
       frames,
@@ -227,7 +227,9 @@ export class Lockstep {
         path: r.fallback === null
           ? `${this.nic.driverMode} (model, lockstep)`
           : `software-gso then ${this.nic.driverMode} (model, lockstep)`,
-        reasons: r.fallback === null ? [] : [`driver fallback: ${r.fallback}`],
+        reasons: r.fallback === null
+          ? []
+          : [`driver fallback: ${r.fallback}`, ...r.stackReasons],
       };
     };
   }
