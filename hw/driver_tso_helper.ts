@@ -171,6 +171,11 @@ export function tsoHelperDriver(cfg: NicConfig): TxDriver {
     const l = skbLayout(skb);
     const refusal = csumRefusal(cfg, skb, l);
     if (refusal !== null) return sw(refusal, true);
+    // tso_build_hdr writes payload_len as L4 header + payload, leaving IPv6
+    // extension headers out; its users advertise IPV6_CSUM, so
+    // gso_features_check keeps such skbs from them. Here the device may
+    // checksum them (HW_CSUM), so only the segmenting moves to the host.
+    if (!l.ipv4 && l.ipLen !== 40) return sw("ipv6-extension-headers");
     if (l.hdrLen > TSO_HEADER_SIZE) return sw("header-too-long");
     // mvneta and friends: tso_count_descs (2 per segment + frags) must fit
     // the ring, so the driver sets tso_max_segs and the stack segments

@@ -12,11 +12,45 @@ import { checksum } from "../sw/checksum.ts";
 import { l4ChecksumComplete } from "../sw/l4_checksum.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
+import { skbCopyBits, skbLen } from "../sw/skbuff.ts";
 import { tsoSegments } from "../sw/tso_helper.ts";
-import { SKB_GSO, type SkBuff } from "../sw/types.ts";
+import { SKB_GSO, type SkbFrag, type SkBuff } from "../sw/types.ts";
 
 /** Features of a host that completes every checksum in software. */
 const SOFTWARE = NETIF_F.SG | NETIF_F.GSO;
+
+/**
+ * The skb with its headers in the linear area: the core pulls a GSO skb's
+ * headers there before a driver sees it (`pskb_may_pull`; linux-gso.md §10),
+ * because `tso_start` reads them from `skb->data`.
+ */
+function withLinearHeaders(skb: SkBuff, udp: boolean): SkBuff {
+  const th = skb.transportHeader;
+  const have = skb.linear.length;
+  let end = th + (udp ? 8 : 20);
+  if (!udp && end <= skbLen(skb)) {
+    const doff = new Uint8Array(1);
+    skbCopyBits(skb, th + 12, 1, doff, 0);
+    end = th + (doff[0]! >> 4) * 4;
+  }
+  if (end <= have || skb.fragList.length > 0) return skb;
+  const linear = new Uint8Array(end);
+  skbCopyBits(skb, 0, end, linear, 0);
+  let pull = end - have;
+  const frags: SkbFrag[] = [];
+  for (const f of skb.frags) {
+    const take = Math.min(pull, f.size);
+    pull -= take;
+    if (take < f.size) {
+      frags.push({
+        page: f.page,
+        offset: f.offset + take,
+        size: f.size - take,
+      });
+    }
+  }
+  return { ...skb, linear, frags };
+}
 
 /**
  * The tso.c helper's segments with the checksums a NIC inserts into each
@@ -36,7 +70,7 @@ export function* tsoHelperReference(skb: SkBuff): Generator<Uint8Array> {
   const nh = skb.networkHeader;
   const th = skb.transportHeader;
   const udp = (skb.gsoType & (SKB_GSO.UDP_L4 | SKB_GSO.UDP)) !== 0;
-  for (const s of tsoSegments(skb)) {
+  for (const s of tsoSegments(withLinearHeaders(skb, udp))) {
     const n = s.header.length + s.payloadLen;
     const f = new Uint8Array(n);
     f.set(s.header, 0);

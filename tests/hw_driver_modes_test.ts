@@ -68,7 +68,7 @@ function tsoHelperExpected(skb: SkBuff, mangleAll: boolean): Uint8Array[] {
 
 const HW_CSUM_SG = NETIF_F.SG | NETIF_F.HW_CSUM;
 
-Deno.test("tso-helper sends tso.c's headers (ID +1, stale-free checksums inserted, IPv6 payload_len without extension headers) on corundum-100g and e810-100g", () => {
+Deno.test("tso-helper sends tso.c's headers (ID +1, stale-free checksums inserted) on corundum-100g and e810-100g", () => {
   const cases: [string, SkBuff][] = [
     [
       "TCP/IPv4",
@@ -92,19 +92,31 @@ Deno.test("tso-helper sends tso.c's headers (ID +1, stale-free checksums inserte
       );
     }
   }
+});
+
+Deno.test("tso-helper leaves IPv6 extension headers to software GSO, whose payload_len counts them where tso.c's would not", () => {
   const ext = skbFor({
     ipv6: true,
     payloadLen: 3000,
     gsoSize: 1000,
     extHeaders: [{ type: 60, len: 8 }],
   }).skb;
+  // What tso.c itself would write: L4 header + payload, 8 bytes short.
+  assert.equal(getU16(tsoHelperExpected(ext, true)[0]!, 14 + 4), 20 + 1000);
   const nic = createNic(resolveConfig("corundum-100g"), {
     driver: "tso-helper",
   });
-  const got = frames(nic.transmit(ext));
-  assertSame("IPv6 ext", tsoHelperExpected(ext, true), got);
-  // payload_len counts the TCP header and payload only (the tso.c quirk).
-  assert.equal(getU16(got[0]!, 14 + 4), 20 + 1000);
+  assert.deepEqual(nic.driverCheck(ext), {
+    fallback: "ipv6-extension-headers",
+    hostChecksum: false,
+    linearize: false,
+  });
+  const ev = [...nic.transmit(ext)];
+  assert.deepEqual(ev.map((e) => e.kind), ["fallback"]);
+  const got = frames(nic.transmitSegments(hostSegments(ext, HW_CSUM_SG)));
+  assertSame("IPv6 ext via host GSO", softwareGso(ext), got);
+  assert.equal(getU16(got[0]!, 14 + 4), 8 + 20 + 1000);
+  assert.deepEqual(nic.report().fallbacks, { "ipv6-extension-headers": 1 });
 });
 
 Deno.test("tso-helper posts one header descriptor plus payload slices per segment and maps the payload once", () => {
