@@ -28,6 +28,8 @@ import type { VxlanOptions } from "./topology.ts";
 
 const A = ADDRESSES;
 const STREAM = 150000;
+/** Enough for the congestion window to open past 64 KiB. */
+const BIG_STREAM = 400000;
 
 function socketScenario(
   name: string,
@@ -37,6 +39,7 @@ function socketScenario(
     gsoSize?: number;
     vxlan?: VxlanOptions;
     sysctls?: Record<string, string>;
+    gsoMaxSize?: number;
   } = {},
 ): Scenario {
   const v = options.vxlan;
@@ -49,7 +52,13 @@ function socketScenario(
     driver: "socket",
     gsoSize: options.gsoSize ?? "inferred",
     senderAddress,
-    topology: { vxlan: v, senderSysctls: options.sysctls },
+    topology: {
+      vxlan: v,
+      senderSysctls: options.sysctls,
+      ...(options.gsoMaxSize !== undefined
+        ? { gsoMaxSize: options.gsoMaxSize }
+        : {}),
+    },
     async run(ctx) {
       await ctx.socketFlow(flow);
     },
@@ -158,6 +167,12 @@ const SOCKET_SCENARIOS: Scenario[] = [
     "tcp6-mss536",
     `TCP/IPv6 stream of ${STREAM} bytes with TCP_MAXSEG 536 on the sender`,
     tcpStream(6, 7, { tcpMaxseg: 536 }),
+  ),
+  socketScenario(
+    "tcp6-bigtcp",
+    `TCP/IPv6 stream of ${BIG_STREAM} bytes with gso_max_size 196608 on the sender's path: once the window allows, the stack builds BIG TCP super-packets with a Hop-by-Hop jumbo header and payload_len 0, which software GSO strips`,
+    { proto: "tcp", family: 6, writes: [[BIG_STREAM, 1]], seed: 18 },
+    { gsoMaxSize: 196608 },
   ),
   vxlanScenario(4, 4, false, 8),
   vxlanScenario(4, 4, true, 9),
