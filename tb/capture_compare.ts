@@ -7,6 +7,9 @@
  */
 
 import { getU32 } from "../sw/bytes.ts";
+import { canonicalAddress, outerSource } from "../vectors/pair_frames.ts";
+import { UsageError } from "./cli_args.ts";
+import { NothingToCompareError } from "./nothing_to_compare_error.ts";
 import {
   type IpLayer,
   type PacketLayout,
@@ -40,6 +43,8 @@ export interface CompareResult {
   sender: string;
   /** gso_size used (given or inferred). */
   gsoSize: number;
+  /** gso_size was inferred from the egress capture, not given. */
+  gsoSizeInferred: boolean;
   /** Super-packets from the sender. */
   superPackets: number;
   /** Frames compared. */
@@ -56,30 +61,40 @@ export interface CompareResult {
 
 /**
  * The outer source address of a frame as text, or "" when it has no IP
- * header.
+ * header: dotted IPv4, or IPv6 compressed as RFC 5952 writes it.
  *
  * @param data Frame bytes.
  * @param layout Its layout.
- * @returns Dotted IPv4 or full-form IPv6.
+ * @returns The address.
  *
  * @example
  * ```ts ignore
- * sourceAddress(frame, layout); // "10.77.0.1"
+ * sourceAddress(frame, layout); // "10.77.0.1" or "fd77::1"
  * ```
  */
 export function sourceAddress(data: Uint8Array, layout: PacketLayout): string {
-  const o = layout.outer;
-  if (o === null) return "";
-  if (o.version === 4) {
-    return [...data.subarray(o.offset + 12, o.offset + 16)].join(".");
-  }
-  const w: string[] = [];
-  for (let i = 0; i < 16; i += 2) {
-    w.push(
-      ((data[o.offset + 8 + i]! << 8) | data[o.offset + 9 + i]!).toString(16),
-    );
-  }
-  return w.join(":");
+  return outerSource(data, layout);
+}
+
+/**
+ * A line to print after a divergence when gso_size was inferred: a sender
+ * that used several gso sizes has its smaller ones segmented at the largest,
+ * and the first divergence then names a length field, not the cause.
+ *
+ * @param r The comparison.
+ * @returns The note, or null when it does not apply.
+ *
+ * @example
+ * ```ts ignore
+ * const note = inferredGsoSizeNote(result);
+ * if (note !== null) console.log(note);
+ * ```
+ */
+export function inferredGsoSizeNote(r: CompareResult): string | null {
+  if (r.mismatch === null || !r.gsoSizeInferred) return null;
+  return `note: gso_size ${r.gsoSize} was inferred as the largest payload ` +
+    `among the sender's egress frames; if the sender used several gso sizes, ` +
+    `give --gso-size or compare one capture pair per size`;
 }
 
 function isUdpFragment(b: Uint8Array, ip: IpLayer): boolean {
@@ -124,13 +139,16 @@ function readAll(path: string): Frame[] {
  * frame it sends for the sender's frames with the sender's frames of the
  * egress capture. The sender defaults to the source of the ingress frame
  * with the largest payload; gso_size to the largest payload the sender's
- * egress frames carry.
+ * egress frames carry. A sender may be written in any IPv4 or IPv6 form.
  *
  * @param ingress Path of the ingress capture.
  * @param egress Path of the egress capture.
  * @param makeEngine Builds the engine once gso_size is known.
  * @param opts Sender, gso_size, VXLAN ports.
  * @returns Counts and the first mismatch.
+ * @throws {UsageError} When the sender is not an address.
+ * @throws {NothingToCompareError} When the ingress capture holds no frame
+ *   from the sender, or no TCP/UDP frame to infer one from.
  *
  * @example
  * ```ts ignore
@@ -160,6 +178,13 @@ export function compareCaptures(
   const vxlanPorts = opts.vxlanPorts ?? [4789];
   const inFrames = readAll(ingress);
   let sender = opts.sender;
+  if (sender !== undefined) {
+    try {
+      sender = canonicalAddress(sender);
+    } catch (e) {
+      throw new UsageError(`--sender: ${(e as Error).message}`, { cause: e });
+    }
+  }
   if (sender === undefined) {
     let best = -1;
     for (const f of inFrames) {
@@ -198,10 +223,17 @@ export function compareCaptures(
   const ufo = opts.ufo ?? ufoGso > 0;
   const gsoSize = opts.gsoSize ?? (ufo && ufoGso > 0 ? ufoGso : gso);
   const s = emptySummary();
+  const sources = new Set<string>();
   const fromSender = inFrames.filter((f) => {
     const l = layoutOf(f, vxlanPorts);
-    return l !== null && sourceAddress(f.data, l) === sender;
+    const src = l === null ? "" : sourceAddress(f.data, l);
+    if (src !== "") sources.add(src);
+    return l !== null && src === sender;
   });
+  // A pair with nothing from the sender would "match" vacuously.
+  if (fromSender.length === 0 || sender === "") {
+    throw new NothingToCompareError(ingress, sender, [...sources]);
+  }
   const sb = new Scoreboard({
     keepGoing: opts.keepGoing ?? false,
     tolerances: opts.tolerances ?? [],
@@ -265,6 +297,7 @@ export function compareCaptures(
   return {
     sender,
     gsoSize,
+    gsoSizeInferred: opts.gsoSize === undefined,
     superPackets,
     frames,
     segments,

@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 import { intOption, UsageError } from "./cli_args.ts";
-import { compareCaptures } from "./capture_compare.ts";
+import { compareCaptures, inferredGsoSizeNote } from "./capture_compare.ts";
 import { formatDivergence } from "./scoreboard.ts";
 import { swTransmit } from "./sw_engine.ts";
 import { PROFILES, tolerancesFor } from "./tolerances.ts";
@@ -29,8 +29,10 @@ Usage:
 The ingress capture holds what the host stack handed the device (GSO
 super-packets, e.g. tcpdump on the sending interface); the egress capture
 what the device put on the wire. The reference segments every ingress frame
-of the sender (default: the source of the largest frame) as Linux does, and
-each expected frame is compared in order with the device's. gso_size
+of the sender (default: the source of the ingress frame with the largest
+TCP/UDP payload; an address in any IPv4 or IPv6 form) as Linux does, and
+each expected frame is compared in order with the device's. A sender with no
+frame in the ingress capture is an error (exit 2), never a match. gso_size
 defaults to the largest payload among the sender's wire frames.
 
 Profiles accept documented hardware differences and say which they applied:
@@ -113,6 +115,8 @@ export function checkMain(args: string[]): Promise<number> {
       console.log(`tolerated: ${name} on ${n} frame${n === 1 ? "" : "s"}`);
     }
     for (const d of r.divergences) console.log(formatDivergence(d));
+    const note = inferredGsoSizeNote(r);
+    if (note !== null) console.log(note);
     console.log(
       r.mismatch === null
         ? "check: match"

@@ -158,6 +158,8 @@ export function compareGolden(
   return {
     sender: reader.provenance.extra["sender"] ?? "",
     gsoSize,
+    // Golden vectors carry gso_size per super-packet.
+    gsoSizeInferred: false,
     superPackets,
     frames,
     segments,

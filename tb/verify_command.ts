@@ -18,7 +18,12 @@ import {
 } from "./golden_engines.ts";
 import { makeHwEngine } from "./hw_engine.ts";
 import { UsageError } from "./cli_args.ts";
-import { compareCaptures, type CompareResult } from "./capture_compare.ts";
+import { NothingToCompareError } from "./nothing_to_compare_error.ts";
+import {
+  compareCaptures,
+  type CompareResult,
+  inferredGsoSizeNote,
+} from "./capture_compare.ts";
 import { formatDivergence } from "./scoreboard.ts";
 import { swTransmit } from "./sw_engine.ts";
 
@@ -42,7 +47,9 @@ features in EPB comments). Two engines run over every vector:
       compared with the kernel's, and its cycles per payload byte printed
 
 --captures DIR instead takes capture pairs NAME.in.pcap / NAME.out.pcap (the
-sender's frames are compared; gso_size is inferred from the egress side).
+sender's frames are compared; gso_size is inferred from the egress side). A
+pair with no TCP/UDP frame from a sender is skipped with the reason; when no
+pair has one, that is an error (exit 2).
 
 Prints one line per vector and engine: super-packets, segments, frames,
 pass/FAIL (and for hw: lockstep, cycles/byte); a failure names the ingress
@@ -159,10 +166,11 @@ export function formatCompare(
   const head = `${name.padEnd(16)} ${engine.padEnd(3)} gso_size=${r.gsoSize} ` +
     `super_packets=${r.superPackets} segments=${r.segments} frames=${r.frames}`;
   if (r.mismatch === null) return `${head} pass`;
+  const note = inferredGsoSizeNote(r);
   return `${head} FAIL\n` +
     r.divergences.map((d) => formatDivergence(d).replace(/^/gm, "  ")).join(
       "\n",
-    );
+    ) + (note === null ? "" : `\n  ${note}`);
 }
 
 /**
@@ -229,29 +237,33 @@ export function verifyMain(args: string[]): Promise<number> {
     if (pairs.length === 0) {
       throw new UsageError(`${dir}: no capture pairs found`);
     }
+    // A pair with no frame from a sender is skipped with the reason, not
+    // passed: nothing was compared.
+    const pair = (name: string, engine: string, run: () => CompareResult) => {
+      try {
+        report(name, engine, run());
+      } catch (e) {
+        if (!(e instanceof NothingToCompareError)) throw e;
+        skipped++;
+        if (values.json) results.push({ name, engine, skipped: e.message });
+        else console.log(`${name.padEnd(16)} ${engine}  n/a: ${e.message}`);
+      }
+    };
     for (const name of pairs) {
+      const ingress = `${dir}/${name}.in.pcap`;
+      const egress = `${dir}/${name}.out.pcap`;
       if (useSw) {
-        report(
-          name,
-          "sw",
-          compareCaptures(
-            `${dir}/${name}.in.pcap`,
-            `${dir}/${name}.out.pcap`,
-            (h) => {
-              const dev = kernelCaptureEgressDevice();
-              return (skb) => swTransmit(skb, dev, h);
-            },
-            { keepGoing },
-          ),
-        );
+        pair(name, "sw", () =>
+          compareCaptures(ingress, egress, (h) => {
+            const dev = kernelCaptureEgressDevice();
+            return (skb) => swTransmit(skb, dev, h);
+          }, { keepGoing }));
       }
       if (useHw) {
-        report(
-          name,
-          "hw",
+        pair(name, "hw", () =>
           compareCaptures(
-            `${dir}/${name}.in.pcap`,
-            `${dir}/${name}.out.pcap`,
+            ingress,
+            egress,
             (h) =>
               makeHwEngine(undefined, {
                 ...(values.preset !== undefined
@@ -263,9 +275,13 @@ export function verifyMain(args: string[]): Promise<number> {
                 hints: h,
               }).engine,
             { keepGoing },
-          ),
-        );
+          ));
       }
+    }
+    if (total === 0) {
+      throw new UsageError(
+        `${dir}: no pair holds frames from a sender to compare`,
+      );
     }
   } else {
     const files = positionals.length > 0

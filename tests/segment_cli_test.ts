@@ -7,7 +7,7 @@ import { defaultCapturesDir } from "../tb/verify_command.ts";
 const DIR = defaultCapturesDir();
 const PAIRS: [string, number, string][] = [
   ["tcp4", 1448, "10.77.0.1"],
-  ["tcp6", 1428, "fd77:0:0:0:0:0:0:1"],
+  ["tcp6", 1428, "fd77::1"],
   ["udp4-gso1200", 1200, "10.77.0.1"],
   ["tcp4-vxlan", 1378, "10.78.0.1"],
 ];

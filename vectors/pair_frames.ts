@@ -153,7 +153,28 @@ function formatAddress(b: Uint8Array, off: number, len: 4 | 16): string {
   }`;
 }
 
-function outerSource(data: Uint8Array, l: PacketLayout): string {
+/**
+ * The outer source address of a parsed frame as text, in the form
+ * {@linkcode canonicalAddress} gives (RFC 5952 for IPv6), or "" when it has
+ * no IP header.
+ *
+ * @param data Frame bytes.
+ * @param l Its layout.
+ * @returns Dotted IPv4, compressed lower-case IPv6, or "".
+ *
+ * @example
+ * ```ts
+ * import { outerSource } from "./pair_frames.ts";
+ * import { parsePacket } from "../sw/packet_layout.ts";
+ * const f = new Uint8Array(54);
+ * f.set([0x08, 0x00, 0x45], 12);
+ * f[14 + 9] = 6;
+ * f.set([10, 77, 0, 1], 14 + 12);
+ * f[14 + 20 + 12] = 0x50;
+ * outerSource(f, parsePacket(f, 1)); // "10.77.0.1"
+ * ```
+ */
+export function outerSource(data: Uint8Array, l: PacketLayout): string {
   const o = l.outer;
   if (o === null) return "";
   return o.version === 4
