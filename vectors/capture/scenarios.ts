@@ -40,6 +40,7 @@ function socketScenario(
     vxlan?: VxlanOptions;
     sysctls?: Record<string, string>;
     gsoMaxSize?: number;
+    mtu?: number;
   } = {},
 ): Scenario {
   const v = options.vxlan;
@@ -58,6 +59,7 @@ function socketScenario(
       ...(options.gsoMaxSize !== undefined
         ? { gsoMaxSize: options.gsoMaxSize }
         : {}),
+      ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
     },
     async run(ctx) {
       await ctx.socketFlow(flow);
@@ -94,11 +96,19 @@ function vxlanScenario(
 
 // UDP datagram sizes for gso_size 1200: whole segments, short last segments,
 // one byte over, exactly one segment (sent without GSO), the IP maximum.
-function udpWrites(max: number): Array<[number, number]> {
-  return [[8400, 1], [8800, 1], [24001, 1], [1200, 1], [1201, 1], [3600, 1], [
-    max,
-    1,
-  ]];
+function udpWrites(max: number, gso = 1200): Array<[number, number]> {
+  return [
+    [7 * gso, 1],
+    [Math.floor(22 * gso / 3), 1],
+    [20 * gso + 1, 1],
+    [
+      gso,
+      1,
+    ],
+    [gso + 1, 1],
+    [3 * gso, 1],
+    [max, 1],
+  ];
 }
 
 const SOCKET_SCENARIOS: Scenario[] = [
@@ -174,6 +184,12 @@ const SOCKET_SCENARIOS: Scenario[] = [
     { proto: "tcp", family: 6, writes: [[BIG_STREAM, 1]], seed: 18 },
     { gsoMaxSize: 196608 },
   ),
+  socketScenario(
+    "tcp4-jumbo",
+    `TCP/IPv4 stream of ${STREAM} bytes over a 9000-byte MTU: jumbo segments of 8948 bytes`,
+    tcpStream(4, 19),
+    { mtu: 9000 },
+  ),
   vxlanScenario(4, 4, false, 8),
   vxlanScenario(4, 4, true, 9),
   vxlanScenario(6, 4, false, 10),
@@ -205,6 +221,30 @@ const SOCKET_SCENARIOS: Scenario[] = [
       udpSegment: 1200,
     },
     { gsoSize: 1200 },
+  ),
+  socketScenario(
+    "udp4-gso1000-vxlan4-csum",
+    "UDP/IPv4 with UDP_SEGMENT 1000 inside VXLAN (VNI 7, port 4789, MTU 1430) over IPv4, outer UDP checksum on: datagrams of 7, 7⅓, 20+1 byte, exactly 1, 1+1 byte, 3 segments and 60000 bytes",
+    {
+      proto: "udp",
+      family: 4,
+      writes: udpWrites(60000, 1000),
+      seed: 20,
+      udpSegment: 1000,
+    },
+    { gsoSize: 1000, vxlan: { underlay: 4, udpCsum: true, mtu: 1430 } },
+  ),
+  socketScenario(
+    "udp6-gso1000-vxlan6",
+    "UDP/IPv6 with UDP_SEGMENT 1000 inside VXLAN (VNI 7, port 4789, MTU 1430) over IPv6, outer UDP checksum zero: datagrams of 7, 7⅓, 20+1 byte, exactly 1, 1+1 byte, 3 segments and 60000 bytes",
+    {
+      proto: "udp",
+      family: 6,
+      writes: udpWrites(60000, 1000),
+      seed: 21,
+      udpSegment: 1000,
+    },
+    { gsoSize: 1000, vxlan: { underlay: 6, udpCsum: false, mtu: 1430 } },
   ),
 ];
 

@@ -70,6 +70,8 @@ export interface TopologyOptions {
   senderSysctls?: Record<string, string>;
   /** Raise gso_max_size (and gso_ipv4_max_size) on the path's devices. */
   gsoMaxSize?: number;
+  /** MTU of the sender's and receiver's eth0 and the bridge (default 1500). */
+  mtu?: number;
 }
 
 /** A namespace role. */
@@ -401,12 +403,21 @@ class BuiltTopology implements Topology {
       await ip("bridge", "link", "set", dev, "master", "br0");
     }
     await this.runIn("bridge", ["ethtool", "-K", "p2", ...EGRESS_ETHTOOL_ARGS]);
-    for (const dev of ["br0", this.ingressDevice, "p2"]) {
-      await ip("bridge", "link", "set", dev, "up");
-    }
     const ends: NetnsRole[] = o.driver === "socket"
       ? ["sender", "receiver"]
       : ["receiver"];
+    if (o.mtu !== undefined) {
+      // Ports first: a bridge may not exceed the smallest MTU of its ports.
+      for (const dev of [this.ingressDevice, "p2", "br0"]) {
+        await ip("bridge", "link", "set", dev, "mtu", String(o.mtu));
+      }
+      for (const role of ends) {
+        await ip(role, "link", "set", "eth0", "mtu", String(o.mtu));
+      }
+    }
+    for (const dev of ["br0", this.ingressDevice, "p2"]) {
+      await ip("bridge", "link", "set", dev, "up");
+    }
     for (const role of ends) {
       await ip(role, "link", "set", "lo", "up");
       await ip(role, "link", "set", "eth0", "up");
