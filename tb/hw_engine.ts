@@ -147,7 +147,9 @@ export function makeHwEngine(
     return {
       frames: frames(x.events),
       path: `software-gso then ${nic.driverMode} (model)`,
-      reasons: [`driver fallback: ${x.fallback}`, ...x.reasons],
+      reasons: x.reasons.length > 0
+        ? [`stack fallback: ${x.fallback}`, ...x.reasons]
+        : [`driver fallback: ${x.fallback}`],
     };
   };
   return {

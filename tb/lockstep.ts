@@ -229,7 +229,9 @@ export class Lockstep {
           : `software-gso then ${this.nic.driverMode} (model, lockstep)`,
         reasons: r.fallback === null
           ? []
-          : [`driver fallback: ${r.fallback}`, ...r.stackReasons],
+          : r.stackReasons.length > 0
+          ? [`stack fallback: ${r.fallback}`, ...r.stackReasons]
+          : [`driver fallback: ${r.fallback}`],
       };
     };
   }
