@@ -148,6 +148,8 @@ export interface HwReport {
   wireGbps: number;
   /** Payload rate between the first and the last packet's last bit [Gb/s]. */
   steadyGoodputGbps: number;
+  /** Wire rate over the same window as `steadyGoodputGbps` [Gb/s]. */
+  steadyWireGbps: number;
   /** PCIe traffic. */
   pcie: PcieReport;
   /** Descriptors read by the NIC. */
@@ -170,10 +172,76 @@ export interface HwReport {
   latencyCycles: LatencyStats;
   /** Busy share of each stage over the span [%] (TX FIFO: mean occupancy). */
   busyPercent: Record<StageName, number>;
-  /** The busiest stage. */
+  /** The busiest stage: the bottleneck when `saturated`. */
   bottleneck: StageName;
+  /**
+   * A stage limits the run: the busiest was busy for at least
+   * {@linkcode SATURATED_PERCENT} of the span, or the steady wire rate
+   * reached {@linkcode MAC_AT_LINE} of the line rate (the MAC). Otherwise
+   * the run is bound by latency (doorbells, descriptor and payload round
+   * trips), not by a stage.
+   */
+  saturated: boolean;
   /** Highest TX FIFO occupancy [bytes]. */
   txFifoMaxBytes: number;
+}
+
+/**
+ * Busy share [%] above which a stage counts as the bottleneck. A limiting
+ * stage runs at 95–100% over a bulk run (ramp-up and drain included);
+ * stages of a latency-bound run stay well below.
+ *
+ * @example
+ * ```ts
+ * import { SATURATED_PERCENT } from "./hw_report.ts";
+ * SATURATED_PERCENT; // 90
+ * ```
+ */
+export const SATURATED_PERCENT = 90;
+
+/**
+ * Share of the line rate at which the steady wire rate counts as the MAC
+ * saturated.
+ *
+ * @example
+ * ```ts
+ * import { MAC_AT_LINE } from "./hw_report.ts";
+ * MAC_AT_LINE; // 0.97
+ * ```
+ */
+export const MAC_AT_LINE = 0.97;
+
+/**
+ * The bottleneck as a report states it: the stage, or that none is
+ * saturated and which was busiest.
+ *
+ * @param r The report.
+ * @returns E.g. "mac (98.1% busy)" or "none saturated (busiest mac 64.0%):
+ *   latency-bound".
+ *
+ * @example
+ * ```ts
+ * import { bottleneckText } from "./hw_report.ts";
+ * import { createNic } from "./nic.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * bottleneckText(createNic(resolveConfig()).report()); // "none saturated (busiest desc-fetch 0.0%): latency-bound"
+ * ```
+ */
+export function bottleneckText(r: HwReport): string {
+  const busy = r.busyPercent[r.bottleneck];
+  const pct = busy.toFixed(1);
+  if (!r.saturated) {
+    return `none saturated (busiest ${r.bottleneck} ${pct}%): latency-bound`;
+  }
+  return busy >= SATURATED_PERCENT
+    ? `${r.bottleneck} (${pct}% busy)`
+    : `${r.bottleneck} (line rate in steady state, ${pct}% busy over the run)`;
+}
+
+function activeFaults(c: HwReport["config"]): string[] {
+  return Object.entries(c.faults)
+    .filter(([, v]) => v === true || (Array.isArray(v) && v.length > 0))
+    .map(([k, v]) => Array.isArray(v) ? `${k} [${v.join(",")}]` : k);
 }
 
 function n(x: number, d = 2): string {
@@ -211,7 +279,7 @@ export function formatHwReport(r: HwReport): string {
     `bytes payload ${r.payloadBytes}, frames ${r.frameBytes}, wire ${r.wireBytes}`,
     `rate ${n(r.goodputGbps)} Gb/s goodput (steady ${
       n(r.steadyGoodputGbps)
-    }), ${n(r.wireGbps)} Gb/s wire, ${
+    }), ${n(r.wireGbps)} Gb/s wire (steady ${n(r.steadyWireGbps)}), ${
       n(r.cyclesPerPayloadByte, 4)
     } cycles/payload byte`,
     `pcie to device ${r.pcie.toDeviceBytes} B (${
@@ -236,7 +304,16 @@ export function formatHwReport(r: HwReport): string {
       Object.entries(r.busyPercent).map(([k, v]) => `${k} ${n(v, 1)}%`).join(
         ", ",
       )
-    }; bottleneck ${r.bottleneck}; TX FIFO max ${r.txFifoMaxBytes} B`,
+    }; bottleneck ${bottleneckText(r)}; TX FIFO max ${r.txFifoMaxBytes} B`,
   ];
+  const faults = activeFaults(c);
+  if (faults.length > 0) {
+    // Deliberate bugs: a run with them on must never pass for a clean one.
+    lines.splice(
+      2,
+      0,
+      `FAULTS ON (test-only hooks, deliberate bugs): ${faults.join(", ")}`,
+    );
+  }
   return lines.join("\n");
 }

@@ -21,7 +21,13 @@ import { createDriver } from "./drivers.ts";
 import { HwUsageError } from "./errors.ts";
 import { faultFires } from "./faults.ts";
 import { HostMemory } from "./host_memory.ts";
-import { formatHwReport, type HwReport, latencyStats } from "./hw_report.ts";
+import {
+  formatHwReport,
+  type HwReport,
+  latencyStats,
+  MAC_AT_LINE,
+  SATURATED_PERCENT,
+} from "./hw_report.ts";
 import type { DriverMode, NicConfig } from "./nic_config.ts";
 import { allocBeats } from "./ones_adder.ts";
 import { PcieLinkModel } from "./pcie_link_model.ts";
@@ -366,6 +372,8 @@ export class Nic {
   #latencies: number[] = [];
   #lastBitNs2 = new Float64Array(64);
   #lastBitPay = new Float64Array(64);
+  // Wire bytes the MAC had sent when each packet's last bit left.
+  #lastBitWire = new Float64Array(64);
   #lastBitCount = 0;
   #payload = 0;
   #frameBytes = 0;
@@ -819,9 +827,13 @@ export class Nic {
         const b = new Float64Array(this.#lastBitCount * 2);
         b.set(this.#lastBitPay);
         this.#lastBitPay = b;
+        const w = new Float64Array(this.#lastBitCount * 2);
+        w.set(this.#lastBitWire);
+        this.#lastBitWire = w;
       }
       this.#lastBitNs2[this.#lastBitCount] = state.lastBit;
       this.#lastBitPay[this.#lastBitCount] = state.payload;
+      this.#lastBitWire[this.#lastBitCount] = this.#mac.wireBytes;
       this.#lastBitCount++;
     }
   }
@@ -941,6 +953,14 @@ export class Nic {
             `MSS ${o.mss} + header ${L.hdrLen} exceeds ${cfg.checksum.dataFifoBytes} B`,
         };
       }
+      // The MAC sends a frame only once it is whole in the TX FIFO.
+      if (L.hdrLen + o.mss > cfg.txFifoBytes) {
+        return {
+          rule: "tx-fifo.frame-exceeds-fifo",
+          detail:
+            `MSS ${o.mss} + header ${L.hdrLen} exceeds the ${cfg.txFifoBytes}-byte TX FIFO`,
+        };
+      }
       const max = off.maxBuffersPerSegment;
       if (max > 0) {
         const worst = this.#worstBuffersPerSegment(
@@ -972,6 +992,13 @@ export class Nic {
       return {
         rule: "checksum.frame-exceeds-fifo",
         detail: `frame of ${total} B exceeds ${cfg.checksum.dataFifoBytes} B`,
+      };
+    }
+    if (total > cfg.txFifoBytes) {
+      return {
+        rule: "tx-fifo.frame-exceeds-fifo",
+        detail:
+          `frame of ${total} B exceeds the ${cfg.txFifoBytes}-byte TX FIFO`,
       };
     }
     if (o.kind === "csum") {
@@ -1359,12 +1386,19 @@ export class Nic {
     }
     const nb = this.#lastBitCount;
     let steady = 0;
+    let steadyWire = 0;
     if (nb >= 2) {
       const dt = this.#lastBitNs2[nb - 1]! - this.#lastBitNs2[0]!;
       let pay = 0;
       for (let i = 1; i < nb; i++) pay += this.#lastBitPay[i]!;
       steady = dt > 0 ? pay * 8 / dt : 0;
-    } else if (spanNs > 0) steady = this.#payload * 8 / spanNs;
+      const wire = this.#lastBitWire[nb - 1]! - this.#lastBitWire[0]!;
+      steadyWire = dt > 0 ? wire * 8 / dt : 0;
+    } else if (spanNs > 0) {
+      steady = this.#payload * 8 / spanNs;
+      steadyWire = this.#mac.wireBytes * 8 / spanNs;
+    }
+    const macAtLine = steadyWire >= MAC_AT_LINE * cfg.mac.lineGbps;
     const lat = latencyStats(this.#latencies);
     const cyc = (x: number) => x / p;
     return {
@@ -1386,6 +1420,7 @@ export class Nic {
       goodputGbps: spanNs > 0 ? this.#payload * 8 / spanNs : 0,
       wireGbps: spanNs > 0 ? this.#mac.wireBytes * 8 / spanNs : 0,
       steadyGoodputGbps: steady,
+      steadyWireGbps: steadyWire,
       pcie: {
         toDeviceBytes: lt.toDevice,
         toHostBytes: lt.toHost,
@@ -1415,7 +1450,10 @@ export class Nic {
         max: cyc(lat.max),
       },
       busyPercent: pct,
-      bottleneck,
+      // A MAC at line rate in the steady window is the limit even when the
+      // span's ramp-up and drain keep its busy share under the threshold.
+      bottleneck: macAtLine ? "mac" : bottleneck,
+      saturated: macAtLine || best >= SATURATED_PERCENT,
       txFifoMaxBytes: this.#fifo.maxLevel,
     };
   }

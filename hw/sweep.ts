@@ -56,7 +56,7 @@ export interface SweepPoint {
   sends: number;
   /** Steady payload rate [Gb/s]. */
   goodputGbps: number;
-  /** Wire rate over the run [Gb/s]. */
+  /** Wire rate over the same steady window [Gb/s]. */
   wireGbps: number;
   /** Core cycles per payload byte. */
   cyclesPerByte: number;
@@ -70,6 +70,8 @@ export interface SweepPoint {
   pcieToHostPerSend: number;
   /** Busiest stage. */
   bottleneck: StageName;
+  /** The busiest stage is saturated (otherwise the run is latency-bound). */
+  saturated: boolean;
 }
 
 /**
@@ -123,13 +125,14 @@ export function sweep(o: SweepOptions = {}): SweepPoint[] {
         size,
         sends,
         goodputGbps: r.steadyGoodputGbps,
-        wireGbps: r.wireGbps,
+        wireGbps: r.steadyWireGbps,
         cyclesPerByte: r.cyclesPerPayloadByte,
         descriptorsPerSend: r.descriptors / sends,
         mappingsPerSend: r.dmaMappings / sends,
         pcieToDevicePerSend: r.pcie.toDeviceBytes / sends,
         pcieToHostPerSend: r.pcie.toHostBytes / sends,
         bottleneck: r.bottleneck,
+        saturated: r.saturated,
       });
     }
   }

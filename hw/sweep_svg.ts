@@ -46,7 +46,7 @@ export interface SweepSvgOptions {
  * import { sweepSvg } from "./sweep_svg.ts";
  * const svg = sweepSvg([{ preset: "e810-100g", driver: "hw-tso", size: 65536, sends: 8, goodputGbps: 94, wireGbps: 99,
  *   cyclesPerByte: 0.3, descriptorsPerSend: 18, mappingsPerSend: 17, pcieToDevicePerSend: 70000,
- *   pcieToHostPerSend: 3000, bottleneck: "mac" }]);
+ *   pcieToHostPerSend: 3000, bottleneck: "mac", saturated: true }]);
  * svg.startsWith("<svg"); // true
  * ```
  */
@@ -150,7 +150,11 @@ export function sweepSvg(
           esc(
             `${d} ${p.size} B: ${p.goodputGbps.toFixed(2)} Gb/s, ${
               p.descriptorsPerSend.toFixed(1)
-            } descriptors/send, bottleneck ${p.bottleneck}`,
+            } descriptors/send, ${
+              p.saturated
+                ? `bottleneck ${p.bottleneck}`
+                : `no stage saturated (busiest ${p.bottleneck})`
+            }`,
           )
         }</title></circle>`,
       );
