@@ -26,7 +26,11 @@ Usage:
 Runs bulk sends of each size (default powers of two, 64..65536) through the
 model for each driver mode the preset supports (or the ones given) and
 plots goodput in Gb/s against send size. Where the host segments (gso,
-none, driver fallbacks) the reference makes the segments.
+none, driver fallbacks) the reference makes the segments. A send is one
+super-packet handed straight to the driver: the stack's gso_max_size check
+is not applied here, so sizes past 65536 model a BIG TCP host (segment
+--engine hw applies it). The bottleneck column says "none" where no stage is
+saturated (latency-bound).
 
 Example:
   deno task tsolab sweep --preset corundum-100g -o sweep.html
@@ -38,7 +42,7 @@ function html(points: readonly SweepPoint[], svg: string): string {
       p.goodputGbps.toFixed(2)
     }</td><td>${p.cyclesPerByte.toFixed(4)}</td><td>${
       p.descriptorsPerSend.toFixed(1)
-    }</td><td>${p.bottleneck}</td></tr>`
+    }</td><td>${p.saturated ? p.bottleneck : "none"}</td></tr>`
   ).join("\n");
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>tsolab sweep</title>
