@@ -28,9 +28,11 @@ model for each driver mode the preset supports (or the ones given) and
 plots goodput in Gb/s against send size. Where the host segments (gso,
 none, driver fallbacks) the reference makes the segments. A send is one
 super-packet handed straight to the driver: the stack's gso_max_size check
-is not applied here, so sizes past 65536 model a BIG TCP host (segment
---engine hw applies it). The bottleneck column says "none" where no stage is
-saturated (latency-bound).
+is not applied here. With headers, a 65536-byte send is already past a stock
+Linux gso_max_size (65536), which keeps TCP super-packets near 65160 bytes
+at MSS 1448; larger sizes model a BIG TCP host. segment --engine hw applies
+the check. The bottleneck column says "none" where no stage is saturated
+(latency-bound).
 
 Example:
   deno task tsolab sweep --preset corundum-100g -o sweep.html
