@@ -42,7 +42,8 @@ const SETS: Record<string, readonly number[]> = {
   "pcie.lanes": [1, 2, 4, 8, 16, 32],
   "pcie.mps": [128, 256, 512, 1024, 2048, 4096],
   "pcie.mrrs": [128, 256, 512, 1024, 2048, 4096],
-  "pcie.rcb": [64, 128, 256, 512],
+  // PCIe Base Spec: a Read Completion Boundary is 64 or 128 bytes
+  "pcie.rcb": [64, 128],
   "core.busBytes": [4, 8, 16, 32, 64, 128, 256],
   "ring.descBytes": [16],
 };
@@ -63,6 +64,17 @@ const POSITIVE = new Set([
   "offload.splitBytes",
 ]);
 
+// Quantities that may have a fraction (clocks, rates, latencies); every
+// other number counts bytes, entries, lanes or tags and must be an integer.
+const FRACTIONAL = new Set([
+  "core.clockMHz",
+  "pcie.propagationNs",
+  "pcie.readLatencyNs",
+  "pcie.readLatencyNsPerByte",
+  "pcie.readIssueMtps",
+  "mac.lineGbps",
+]);
+
 function where(source: string): string {
   return source === "set" ? "from --set" : "from the config file";
 }
@@ -81,6 +93,11 @@ function checkNumber(key: string, v: number, source: string): void {
       `Invalid value "${v}" for ${key} ${
         where(source)
       }: expected a finite number >= 0`,
+    );
+  }
+  if (!FRACTIONAL.has(key) && !Number.isInteger(v)) {
+    throw new HwConfigError(
+      `Invalid value "${v}" for ${key} ${where(source)}: expected an integer`,
     );
   }
   if (POSITIVE.has(key) && v <= 0) {
@@ -179,6 +196,13 @@ function setPath(
     obj = next as Record<string, unknown>;
   }
   const leaf = parts[parts.length - 1]!;
+  if (key === "preset") {
+    // The name says which preset the values came from; setting it would
+    // relabel the run without loading that preset's values.
+    throw new HwConfigError(
+      `Cannot set preset ${where(source)}: use --preset to choose a preset`,
+    );
+  }
   if (!Object.hasOwn(obj, leaf)) {
     throw new HwConfigError(`Unknown config key "${key}" ${where(source)}`);
   }

@@ -47,6 +47,21 @@ export const GSO_MAX_SIZE = 524280;
 export const GSO_LEGACY_MAX_SIZE = 65536;
 
 /**
+ * Smallest gso_max_size and gso_ipv4_max_size netlink takes: MAX_TCP_HEADER
+ * + 1 (`ifla_policy`: NLA_POLICY_MIN(NLA_U32, MAX_TCP_HEADER + 1)).
+ * MAX_TCP_HEADER is L1_CACHE_ALIGN(128 + MAX_HEADER) = 320 on x86_64 with
+ * the default configuration (MAX_HEADER = LL_MAX_HEADER 128 + 48 for
+ * tunnels, 64-byte cache lines); the value used here.
+ *
+ * @example
+ * ```ts
+ * import { GSO_MIN_SIZE } from "./net_device.ts";
+ * GSO_MIN_SIZE; // 321
+ * ```
+ */
+export const GSO_MIN_SIZE: number = 320 + 1;
+
+/**
  * Default and maximum gso_max_segs (gso_segs is a 16-bit field).
  *
  * @example
@@ -74,7 +89,7 @@ export const GSO_MAX_SEGS = 65535;
  */
 export class NetDeviceError extends TsolabError {
   /** The errno the kernel returns for the same request. */
-  readonly errno: "EINVAL";
+  readonly errno: "EINVAL" | "ERANGE";
 
   /**
    * Creates the error.
@@ -82,7 +97,7 @@ export class NetDeviceError extends TsolabError {
    * @param message What was rejected and why.
    * @param errno The kernel's errno.
    */
-  constructor(message: string, errno: "EINVAL" = "EINVAL") {
+  constructor(message: string, errno: "EINVAL" | "ERANGE" = "EINVAL") {
     super(message);
     this.errno = errno;
   }
@@ -194,6 +209,18 @@ function checkCount(what: string, dev: string, n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
     throw new NetDeviceError(
       `Cannot set ${what} of ${dev} to ${n}: not an unsigned 32-bit integer`,
+    );
+  }
+}
+
+// ifla_policy: IFLA_GSO_MAX_SIZE and IFLA_GSO_IPV4_MAX_SIZE are
+// NLA_POLICY_MIN(NLA_U32, MAX_TCP_HEADER + 1); a range policy fails with
+// ERANGE ("integer out of range").
+function checkGsoMinSize(what: string, dev: string, n: number): void {
+  if (n < GSO_MIN_SIZE) {
+    throw new NetDeviceError(
+      `Cannot set ${what} of ${dev} to ${n}: below the minimum of ${GSO_MIN_SIZE}, MAX_TCP_HEADER + 1 (ERANGE)`,
+      "ERANGE",
     );
   }
 }
@@ -499,10 +526,12 @@ export class NetDevice {
    * gso_ipv4_max_size.
    *
    * @param n The limit in bytes.
-   * @throws {NetDeviceError} EINVAL when n exceeds tso_max_size.
+   * @throws {NetDeviceError} ERANGE when n is below GSO_MIN_SIZE; EINVAL
+   *   when it exceeds tso_max_size.
    */
   setGsoMaxSize(n: number): void {
     checkCount("gso_max_size", this.name, n);
+    checkGsoMinSize("gso_max_size", this.name, n);
     // validate_linkmsg: the stack may not build what the hardware cannot take
     if (n > this.tsoMaxSize) {
       throw new NetDeviceError(
@@ -516,10 +545,12 @@ export class NetDevice {
    * Sets gso_ipv4_max_size as IFLA_GSO_IPV4_MAX_SIZE does.
    *
    * @param n The limit in bytes.
-   * @throws {NetDeviceError} EINVAL when n exceeds tso_max_size.
+   * @throws {NetDeviceError} ERANGE when n is below GSO_MIN_SIZE; EINVAL
+   *   when it exceeds tso_max_size.
    */
   setGsoIpv4MaxSize(n: number): void {
     checkCount("gso_ipv4_max_size", this.name, n);
+    checkGsoMinSize("gso_ipv4_max_size", this.name, n);
     // validate_linkmsg: same bound as gso_max_size
     if (n > this.tsoMaxSize) {
       throw new NetDeviceError(

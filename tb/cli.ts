@@ -6,6 +6,7 @@
  */
 
 import { TsolabError } from "../sw/types.ts";
+import { parseArgsErrorLine } from "./cli_args.ts";
 import { checkMain } from "./check_command.ts";
 import { featuresMain } from "./features_command.ts";
 import { pcieMain } from "./pcie_command.ts";
@@ -80,7 +81,7 @@ export async function cliMain(args: string[]): Promise<number> {
       e instanceof TypeError &&
       (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
-      console.error(`tsolab ${cmd}: ${e.message}`);
+      console.error(`tsolab ${cmd}: ${parseArgsErrorLine(e, rest)}`);
       return 2;
     }
     if (

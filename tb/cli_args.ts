@@ -97,3 +97,93 @@ export function intOption(
   }
   return n;
 }
+
+/**
+ * Parses an integer option that must be one of a set of values (a PCIe
+ * size, a lane count).
+ *
+ * @param name The option's name, for the message.
+ * @param v The text (undefined when absent).
+ * @param allowed The values allowed, in the order the message lists them.
+ * @returns The number.
+ * @throws {UsageError} When missing, not an integer, or not allowed.
+ *
+ * @example
+ * ```ts
+ * import { choiceOption } from "./cli_args.ts";
+ * choiceOption("--rcb", "128", [64, 128]); // 128
+ * ```
+ */
+export function choiceOption(
+  name: string,
+  v: string | undefined,
+  allowed: readonly number[],
+): number {
+  if (v === undefined) throw new UsageError(`${name} is required`);
+  if (!/^\d+$/.test(v) || !allowed.includes(Number(v))) {
+    throw new UsageError(
+      `${name} must be one of ${allowed.join(", ")}, got "${v}"`,
+    );
+  }
+  return Number(v);
+}
+
+/**
+ * Parses a decimal number option that must be zero or more (a rate).
+ *
+ * @param name The option's name, for the message.
+ * @param v The text.
+ * @returns The number.
+ * @throws {UsageError} When not a finite decimal number, or negative.
+ *
+ * @example
+ * ```ts
+ * import { nonNegativeOption } from "./cli_args.ts";
+ * nonNegativeOption("--issue-mtps", "12.5"); // 12.5
+ * ```
+ */
+export function nonNegativeOption(name: string, v: string): number {
+  if (!/^(\d+\.?\d*|\.\d+)$/.test(v)) {
+    throw new UsageError(`${name} must be a number >= 0, got "${v}"`);
+  }
+  return Number(v);
+}
+
+/**
+ * Turns an argument error of `node:util` `parseArgs` into one line. Its
+ * message for an option followed by a value that starts with "-" (say
+ * `--gso-size -1`) runs over three lines; this one names the option and
+ * the value and says how to pass such a value.
+ *
+ * @param e The error parseArgs threw (`code` ERR_PARSE_ARGS_*).
+ * @param args The arguments it parsed.
+ * @returns The message, on one line.
+ *
+ * @example
+ * ```ts
+ * import { parseArgsErrorLine } from "./cli_args.ts";
+ * const e = Object.assign(new TypeError("Option '--size' argument is ambiguous.\nDid you forget…"), {
+ *   code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE",
+ * });
+ * parseArgsErrorLine(e, ["--size", "-5"]);
+ * // '--size needs a value, got "-5", which looks like an option; to pass a value that starts with "-", write --size=-5'
+ * ```
+ */
+export function parseArgsErrorLine(
+  e: Error & { code?: string },
+  args: readonly string[],
+): string {
+  const m = e.message.match(/^Option '([^']+)' argument is ambiguous/);
+  if (m !== null) {
+    const name = m[1]!;
+    const i = args.findIndex((a, j) =>
+      a === name && args[j + 1]?.startsWith("-")
+    );
+    if (i < 0) return `${name} needs a value`;
+    const next = args[i + 1]!;
+    const joined = name.startsWith("--") ? `${name}=${next}` : name + next;
+    return `${name} needs a value, got "${next}", which looks like an option; to pass a value that starts with "-", write ${joined}`;
+  }
+  return e.message.split("\n").map((l) => l.trim()).filter((l) => l !== "")
+    .join(" ");
+}

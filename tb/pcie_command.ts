@@ -9,7 +9,20 @@
 import { parseArgs } from "node:util";
 import { pcieEffectiveBandwidth } from "../hw/pcie_bandwidth.ts";
 import { TsolabError } from "../sw/types.ts";
-import { intOption, UsageError } from "./cli_args.ts";
+import {
+  choiceOption,
+  intOption,
+  nonNegativeOption,
+  UsageError,
+} from "./cli_args.ts";
+
+// What the PCIe model accounts for (hw/pcie.ts): generations 1..6 and their
+// lane widths; sizes are powers of two, and a Read Completion Boundary is
+// 64 or 128 bytes (PCIe Base Spec).
+const GENERATIONS = [1, 2, 3, 4, 5, 6];
+const LANES = [1, 2, 4, 8, 16, 32];
+const SIZES = [128, 256, 512, 1024, 2048, 4096];
+const RCBS = [64, 128];
 
 /** Help text of `pcie`. */
 export const PCIE_HELP =
@@ -18,6 +31,10 @@ export const PCIE_HELP =
 Usage:
   tsolab pcie --gen G --lanes L --mps M --mrrs R --size N --dir read|write
               [--rcb B] [--split-at-rcb] [--ecrc] [--addr32] [--issue-mtps X] [--json]
+
+  --gen 1..6, --lanes 1, 2, 4, 8, 16 or 32, --mps and --mrrs 128..4096 in
+  powers of two (default 256 and 512), --rcb 64 or 128 (default 64),
+  --issue-mtps a number >= 0 (0: no cap), --size 1..2^30 bytes.
 
 Computes the payload bandwidth of a stream of N-byte DMA transfers: reads are
 split into MRRS-byte requests and come back in MPS-byte completions (RCB
@@ -73,18 +90,18 @@ export function pcieMain(args: string[]): Promise<number> {
     );
   }
   const o = {
-    gen: intOption("--gen", values.gen, 1, 7),
-    lanes: intOption("--lanes", values.lanes, 1, 32),
-    mps: intOption("--mps", values.mps, 128, 4096),
-    mrrs: intOption("--mrrs", values.mrrs, 128, 4096),
-    rcb: intOption("--rcb", values.rcb, 64, 128),
+    gen: choiceOption("--gen", values.gen, GENERATIONS),
+    lanes: choiceOption("--lanes", values.lanes, LANES),
+    mps: choiceOption("--mps", values.mps, SIZES),
+    mrrs: choiceOption("--mrrs", values.mrrs, SIZES),
+    rcb: choiceOption("--rcb", values.rcb, RCBS),
     splitAtRcb: values["split-at-rcb"] ?? false,
     ecrc: values.ecrc ?? false,
     addr64: !(values.addr32 ?? false),
     size: intOption("--size", values.size, 1, 1 << 30),
     dir: values.dir,
     ...(values["issue-mtps"] !== undefined
-      ? { issueMtps: Number(values["issue-mtps"]) }
+      ? { issueMtps: nonNegativeOption("--issue-mtps", values["issue-mtps"]) }
       : {}),
   } as const;
   let b;

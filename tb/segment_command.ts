@@ -8,7 +8,12 @@
 import { parseArgs } from "node:util";
 import { applyFeatureChanges } from "./device_setup.ts";
 import { extractFeatureArgs, intOption, UsageError } from "./cli_args.ts";
-import { formatSummary, runSegment, SegmentRunError } from "./segment_run.ts";
+import {
+  formatSummary,
+  runSegment,
+  runSucceeded,
+  SegmentRunError,
+} from "./segment_run.ts";
 import { swTransmit } from "./sw_engine.ts";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 
@@ -30,7 +35,9 @@ fields) exceeds N is a super-packet: it is segmented as Linux does on the
 egress device of the kernel captures (tso off, gso on, tx-checksumming off,
 sg on: every checksum final), changed by -K. Every other frame passes
 through with seeded checksums completed. Output keeps input order and
-timestamps; its format follows OUT's extension (.pcap or .pcapng).
+timestamps; its format follows OUT's extension (.pcap or .pcapng). It is
+written beside OUT under a temporary name and replaces OUT only when the
+run succeeds (exit 0); otherwise an existing OUT is left as it was.
 
 Options:
   --engine sw|hw      sw: the Linux reference (default); hw: the NIC model
@@ -65,6 +72,9 @@ naming what is wrong, the frame number and the byte offset).
 Example:
   deno task tsolab segment --gso-size 1448 tcp4.in.pcap -o tcp4.seg.pcap
 `;
+
+// Options only the NIC model (`--engine hw`) takes.
+const MODEL_OPTIONS = ["preset", "driver", "config", "set", "vcd"] as const;
 
 /**
  * Runs `segment` with command-line arguments.
@@ -117,6 +127,16 @@ export async function segmentMain(args: string[]): Promise<number> {
   if (values.engine !== "sw" && values.engine !== "hw") {
     throw new UsageError(`--engine must be sw or hw, got "${values.engine}"`);
   }
+  if (values.engine === "sw") {
+    // The reference has no model to configure: refuse, never ignore.
+    for (const name of MODEL_OPTIONS) {
+      if (values[name] !== undefined) {
+        throw new UsageError(
+          `--${name} configures the NIC model: it needs --engine hw`,
+        );
+      }
+    }
+  }
   const dev = kernelCaptureEgressDevice();
   const changed = applyFeatureChanges(dev, changes);
   for (const c of changed) console.error(`features: ${c}`);
@@ -141,6 +161,7 @@ export async function segmentMain(args: string[]): Promise<number> {
     engine = (skb: Parameters<typeof swTransmit>[0]) => swTransmit(skb, dev);
   }
   let s;
+  let report: unknown;
   try {
     s = runSegment({
       input: positionals[0]!,
@@ -154,6 +175,12 @@ export async function segmentMain(args: string[]): Promise<number> {
       keepRejected: values["keep-rejected"] ?? false,
       warn: (line) => console.error(line),
       progress: !values.json,
+      // The model's report (and waveform) before OUT is replaced, so that
+      // a failure there leaves OUT as it was too.
+      finish: (sum) => {
+        report = hwReport?.();
+        return runSucceeded(sum);
+      },
       ...(values.explain
         ? {
           onPath: (n: number, path: string, reasons: string[]) =>
@@ -169,7 +196,6 @@ export async function segmentMain(args: string[]): Promise<number> {
     if (e instanceof SegmentRunError) console.log(formatSummary(e.summary));
     throw e;
   }
-  const report = hwReport?.();
   if (values.json) {
     console.log(JSON.stringify({
       framesIn: s.framesIn,
@@ -184,6 +210,6 @@ export async function segmentMain(args: string[]): Promise<number> {
     }));
   } else if (typeof report === "string") console.log(report);
   console.log(formatSummary(s));
-  if (s.framesIn > 0 && s.segmentsOut + s.passed === 0) return 2;
-  return 0;
+  // Every frame read was rejected: nothing usable, no output kept.
+  return runSucceeded(s) ? 0 : 2;
 }

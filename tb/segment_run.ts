@@ -16,6 +16,7 @@ import { TsolabError } from "../sw/types.ts";
 import { CaptureReader } from "../vectors/capture_reader.ts";
 import { SUPPORTED_LINKTYPES } from "../vectors/link_types.ts";
 import {
+  captureFormatOf,
   type CaptureWriter,
   createCaptureWriter,
 } from "../vectors/capture_writer.ts";
@@ -67,6 +68,13 @@ export interface SegmentRunOptions {
   onPath?: (frame: number, path: string, reasons: string[]) => void;
   /** Draw a progress line on a terminal (off for `--json`). */
   progress?: boolean;
+  /**
+   * Called after the last frame, before the output replaces OUT: returns
+   * whether it should (default {@linkcode runSucceeded}). When it returns
+   * false or throws, the output is discarded and an existing OUT is left
+   * as it was.
+   */
+  finish?: (s: SegmentSummary) => boolean;
 }
 
 /**
@@ -117,6 +125,23 @@ export function formatSummary(s: SegmentSummary): string {
       [...s.reasons].map(([r, n]) => `${r}=${n}`).join(", ") + ")";
   }
   return line;
+}
+
+/**
+ * Whether a run produced usable output: it did unless frames were read and
+ * every one was rejected. `segment` exits 2 otherwise and keeps no output.
+ *
+ * @param s The counts of a finished run.
+ * @returns True when the output should be kept.
+ *
+ * @example
+ * ```ts
+ * import { emptySummary, runSucceeded } from "./segment_run.ts";
+ * runSucceeded({ ...emptySummary(), framesIn: 2, rejected: 2 }); // false
+ * ```
+ */
+export function runSucceeded(s: SegmentSummary): boolean {
+  return s.framesIn === 0 || s.segmentsOut + s.passed > 0;
 }
 
 /**
@@ -267,12 +292,16 @@ function isFragment(layout: PacketLayout): boolean {
 
 /**
  * Runs the frame contract over one capture file and writes the output
- * file. Frames are streamed: memory does not grow with the file.
+ * file. Frames are streamed: memory does not grow with the file. The output
+ * is written under a temporary name beside OUT and renamed over it only
+ * when the run succeeds; unusable input, or a run `finish` refuses, leaves
+ * an existing OUT untouched and no temporary file behind.
  *
  * @param o The options.
  * @returns The counts.
- * @throws {UsageError} For unusable input (bad file, unsupported link
- *   type); the message names the frame and byte offset.
+ * @throws {UsageError} For an output name that is neither .pcap nor
+ *   .pcapng (before the input is opened), or unusable input (bad file,
+ *   unsupported link type); the message names the frame and byte offset.
  *
  * @example
  * ```ts ignore
@@ -280,6 +309,12 @@ function isFragment(layout: PacketLayout): boolean {
  * ```
  */
 export function runSegment(o: SegmentRunOptions): SegmentSummary {
+  try {
+    captureFormatOf(o.output);
+  } catch (e) {
+    if (e instanceof TsolabError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
   const s = emptySummary();
   const reader = openReader(o.input);
   let writer: CaptureWriter | undefined;
@@ -294,7 +329,7 @@ export function runSegment(o: SegmentRunOptions): SegmentSummary {
       const frame = r.frame;
       bar.update(s.framesIn, frame.fileOffset);
       try {
-        writer ??= createCaptureWriter(o.output, {});
+        writer ??= createCaptureWriter(o.output, { atomic: true });
         const key = `${frame.section ?? 0}/${frame.interfaceId}`;
         let id = ifMap.get(key);
         if (id === undefined) {
@@ -326,13 +361,22 @@ export function runSegment(o: SegmentRunOptions): SegmentSummary {
         );
       }
     }
-    writer ??= createCaptureWriter(o.output, { linkType: 1 });
+    writer ??= createCaptureWriter(o.output, { linkType: 1, atomic: true });
+    if ((o.finish ?? runSucceeded)(s)) {
+      try {
+        writer.close();
+      } catch (e) {
+        if (!(e instanceof TsolabError)) throw e;
+        throw new UsageError(e.message, { cause: e });
+      }
+    }
   } catch (e) {
     if (e instanceof UsageError) throw new SegmentRunError(e.message, s, e);
     throw e;
   } finally {
     bar.done();
-    writer?.close();
+    // Not closed above: the run failed or was refused; OUT stays as it was.
+    writer?.abort();
     reader.close();
   }
   return s;

@@ -3,6 +3,7 @@ import {
   type ByteSource,
   bytesSink,
   CaptureFormatError,
+  captureFormatOf,
   CaptureReader,
   CaptureWriteError,
   createCaptureWriter,
@@ -389,4 +390,57 @@ Deno.test("createCaptureWriter() refuses names that are neither .pcap nor .pcapn
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("createCaptureWriter({ atomic }) leaves an existing file untouched until close() renames over it, and abort() leaves no file", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/out.pcap`;
+    const old = new TextEncoder().encode("old");
+    Deno.writeFileSync(path, old);
+    const names = () => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    // Given up: the old file stays, the temporary one goes.
+    const a = createCaptureWriter(path, { linkType: 1, atomic: true });
+    a.write({ data: payload(60, 0), timestampNs: 0n });
+    strictEqual(names().length, 2);
+    deepStrictEqual(Deno.readFileSync(path), old);
+    a.abort();
+    a.abort();
+    deepStrictEqual(names(), ["out.pcap"]);
+    deepStrictEqual(Deno.readFileSync(path), old);
+    // Finished: renamed over the old file, through a symbolic link.
+    Deno.symlinkSync(path, `${dir}/link.pcapng`);
+    for (
+      const [name, format] of [["out.pcap", "pcap"], ["link.pcapng", "pcapng"]]
+    ) {
+      const before = Deno.readFileSync(path);
+      const w = createCaptureWriter(`${dir}/${name}`, {
+        linkType: 1,
+        atomic: true,
+      });
+      strictEqual(w.format, format);
+      w.write({ data: payload(60, 1), timestampNs: 5000n });
+      deepStrictEqual(Deno.readFileSync(path), before);
+      w.close();
+      w.abort();
+      deepStrictEqual(names(), ["link.pcapng", "out.pcap"]);
+      strictEqual(Deno.lstatSync(`${dir}/link.pcapng`).isSymlink, true);
+      using r = CaptureReader.openFile(path);
+      deepStrictEqual([...r].map((f) => f.timestampNs), [5000n]);
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("captureFormatOf() picks the format by extension and refuses any other name", () => {
+  strictEqual(captureFormatOf("a.pcap"), "pcap");
+  strictEqual(captureFormatOf("A.PCAPNG"), "pcapng");
+  throws(
+    () => captureFormatOf("g.txt"),
+    (e: unknown) =>
+      e instanceof CaptureWriteError &&
+      e.message ===
+        'Cannot create capture "g.txt": the name must end in .pcap or .pcapng',
+  );
 });

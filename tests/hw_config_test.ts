@@ -119,3 +119,45 @@ Deno.test("resolveConfig() rejects unknown presets, keys and values with typed e
     );
   }
 });
+
+Deno.test("resolveConfig() refuses preset from --set and from a config file: it would relabel the run, not load the preset", () => {
+  for (
+    const f of [
+      () => resolveConfig(undefined, { set: ["preset=82599-10g"] }),
+      () => resolveConfig(undefined, { config: { preset: "82599-10g" } }),
+    ]
+  ) {
+    assert.throws(
+      f,
+      (e: unknown) =>
+        e instanceof HwConfigError && /^Cannot set preset /.test(e.message) &&
+        e.message.includes("use --preset"),
+    );
+  }
+});
+
+Deno.test("resolveConfig() takes an RCB of 64 or 128 only, and whole numbers for counts and sizes", () => {
+  assert.equal(
+    resolveConfig(undefined, { set: ["pcie.rcb=128"] }).pcie.rcb,
+    128,
+  );
+  const cases: [string, RegExp][] = [
+    ["pcie.rcb=512", /pcie.rcb from --set: expected one of 64, 128$/],
+    ["pcie.rcb=256", /pcie.rcb/],
+    ["pcie.tags=0.5", /"0.5" for pcie.tags from --set: expected an integer/],
+    ["ring.entries=255.5", /ring.entries .*expected an integer/],
+  ];
+  for (const [set, re] of cases) {
+    assert.throws(
+      () => resolveConfig(undefined, { set: [set] }),
+      (e: unknown) => e instanceof HwConfigError && re.test(e.message),
+      set,
+    );
+  }
+  // Clocks, rates and latencies may have a fraction.
+  const c = resolveConfig(undefined, {
+    set: ["core.clockMHz=156.25", "mac.lineGbps=2.5"],
+  });
+  assert.equal(c.core.clockMHz, 156.25);
+  assert.equal(c.mac.lineGbps, 2.5);
+});

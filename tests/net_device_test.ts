@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   ethtoolShow,
   GSO_MAX_SIZE,
+  GSO_MIN_SIZE,
   kernelCaptureEgressDevice,
   NetDevice,
   NetDeviceError,
@@ -211,6 +212,31 @@ Deno.test("setGsoMaxSize() rejects a value above tso_max_size with EINVAL", () =
   assert.equal(dev.gsoIpv4MaxSize, 65536, "BIG TCP size leaves IPv4 alone");
   dev.setGsoMaxSize(16384);
   assert.equal(dev.gsoIpv4MaxSize, 16384, "a legacy size applies to IPv4 too");
+});
+
+Deno.test("setGsoMaxSize() and setGsoIpv4MaxSize() reject a value below MAX_TCP_HEADER + 1 with ERANGE and change nothing", () => {
+  const dev = new NetDevice({ name: "p3", features: 0n, hwFeatures: 0n });
+  assert.equal(GSO_MIN_SIZE, 321);
+  for (const n of [0, 1, 320]) {
+    assert.throws(() => dev.setGsoMaxSize(n), {
+      name: "NetDeviceError",
+      message:
+        `Cannot set gso_max_size of p3 to ${n}: below the minimum of 321, MAX_TCP_HEADER + 1 (ERANGE)`,
+    });
+    assert.throws(
+      () => dev.setGsoIpv4MaxSize(n),
+      (e: unknown) =>
+        e instanceof NetDeviceError && e.errno === "ERANGE" &&
+        /^Cannot set gso_ipv4_max_size of p3 to \d+: below the minimum/.test(
+          e.message,
+        ),
+    );
+  }
+  assert.equal(dev.gsoMaxSize, 65536);
+  assert.equal(dev.gsoIpv4MaxSize, 65536);
+  dev.setGsoMaxSize(GSO_MIN_SIZE);
+  assert.equal(dev.gsoMaxSize, 321);
+  assert.equal(dev.gsoIpv4MaxSize, 321);
 });
 
 Deno.test("setGsoIpv4MaxSize() and setGsoMaxSegs() reject values above the TSO limits", () => {

@@ -92,6 +92,118 @@ Deno.test("pcie and sweep refuse bad usage as UsageError", () => {
   );
 });
 
+Deno.test("pcie refuses a value the PCIe model cannot take, naming the option and what it takes", () => {
+  const base = [
+    "--gen",
+    "3",
+    "--lanes",
+    "8",
+    "--size",
+    "1500",
+    "--dir",
+    "read",
+  ];
+  const cases: [string[], RegExp][] = [
+    [["--issue-mtps=-5"], /^--issue-mtps must be a number >= 0, got "-5"$/],
+    [["--issue-mtps=abc"], /^--issue-mtps must be a number >= 0, got "abc"$/],
+    [["--issue-mtps", ""], /^--issue-mtps must be a number >= 0, got ""$/],
+    [
+      ["--mrrs", "300"],
+      /^--mrrs must be one of 128, 256, 512, 1024, 2048, 4096, got "300"$/,
+    ],
+    [["--mrrs", "8192"], /^--mrrs must be one of 128, /],
+    [["--mps", "300"], /^--mps must be one of 128, /],
+    [["--rcb", "100"], /^--rcb must be one of 64, 128, got "100"$/],
+    [["--rcb", "256"], /^--rcb must be one of 64, 128, got "256"$/],
+    [["--gen", "0"], /^--gen must be one of 1, 2, 3, 4, 5, 6, got "0"$/],
+    [["--gen", "7"], /^--gen must be one of 1, 2, 3, 4, 5, 6, got "7"$/],
+    [["--lanes", "3"], /^--lanes must be one of 1, 2, 4, 8, 16, 32, got "3"$/],
+  ];
+  for (const [extra, re] of cases) {
+    assert.throws(
+      () => pcieMain([...base, ...extra]),
+      (e: unknown) => e instanceof UsageError && re.test(e.message),
+      extra.join(" "),
+    );
+  }
+});
+
+Deno.test("pcie takes every generation the model has, RCB 128 and a fractional issue rate", async () => {
+  for (const gen of ["1", "6"]) {
+    const r = await capture(() =>
+      pcieMain(["--gen", gen, "--lanes", "8", "--size", "64", "--dir", "read"])
+    );
+    assert.equal(r.code, 0);
+  }
+  const r = await capture(() =>
+    pcieMain([
+      "--gen",
+      "3",
+      "--lanes",
+      "8",
+      "--size",
+      "64",
+      "--dir",
+      "read",
+      "--rcb",
+      "128",
+      "--issue-mtps",
+      "2.5",
+      "--json",
+    ])
+  );
+  const j = JSON.parse(r.out[0]!);
+  assert.equal(j.issueMtps, 2.5);
+  assert.equal(j.limitedBy, "issue-rate");
+});
+
+Deno.test("an option value that starts with '-' is one line on stderr naming the option, exit 2", async () => {
+  const mod = new URL("../mod.ts", import.meta.url).pathname;
+  const cases: [string[], string][] = [
+    [
+      [
+        "pcie",
+        "--gen",
+        "3",
+        "--lanes",
+        "8",
+        "--size",
+        "64",
+        "--dir",
+        "read",
+        "--issue-mtps",
+        "-5",
+      ],
+      'tsolab pcie: --issue-mtps needs a value, got "-5", which looks like an option; to pass a value that starts with "-", write --issue-mtps=-5',
+    ],
+    [
+      ["segment", "--gso-size", "-1", "in.pcap", "-o", "out.pcap"],
+      'tsolab segment: --gso-size needs a value, got "-1", which looks like an option; to pass a value that starts with "-", write --gso-size=-1',
+    ],
+    [
+      ["segment", "--gso-size", "1448", "in.pcap", "-o", "-x.pcap"],
+      'tsolab segment: -o needs a value, got "-x.pcap", which looks like an option; to pass a value that starts with "-", write -o-x.pcap',
+    ],
+  ];
+  for (const [args, line] of cases) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        mod,
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    assert.equal(out.code, 2, args.join(" "));
+    assert.equal(new TextDecoder().decode(out.stderr), line + "\n");
+  }
+});
+
 Deno.test("sweep writes an SVG with every driver mode of the preset", async () => {
   const f = await Deno.makeTempFile({ suffix: ".svg" });
   try {

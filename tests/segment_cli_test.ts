@@ -305,3 +305,174 @@ Deno.test("tsolab verify exits 1 and names the field when a golden frame is wron
     await Deno.remove(bad);
   }
 });
+
+Deno.test("tsolab segment refuses a preset set through --set or --config: it would relabel the run", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/p.json`,
+      JSON.stringify({ preset: "82599-10g" }),
+    );
+    for (
+      const extra of [
+        ["--set", "preset=82599-10g"],
+        ["--config", `${dir}/p.json`],
+      ]
+    ) {
+      const r = await tsolab([
+        "segment",
+        "--engine",
+        "hw",
+        "--gso-size",
+        "1448",
+        `${DIR}/tcp4.in.pcap`,
+        "-o",
+        `${dir}/out.pcap`,
+        ...extra,
+      ]);
+      assert.equal(r.code, 2, extra.join(" "));
+      assert.equal(r.stdout, "", "no run, no report");
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(
+        lines[0]!,
+        /^tsolab segment: Cannot set preset .*use --preset/,
+      );
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["p.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tsolab segment --engine sw refuses the model's options instead of ignoring them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string, string[]][] = [
+      ["vcd", ["--vcd", `${dir}/w.vcd`]],
+      ["preset", ["--preset", "82599-10g"]],
+      ["driver", ["--driver", "gso"]],
+      ["set", ["--set", "pcie.gen=3"]],
+      ["config", ["--config", `${dir}/c.json`]],
+    ];
+    for (const [name, extra] of cases) {
+      for (const engine of [["--engine", "sw"], []]) {
+        const r = await tsolab([
+          "segment",
+          ...engine,
+          "--gso-size",
+          "1448",
+          `${DIR}/tcp4.in.pcap`,
+          "-o",
+          `${dir}/out.pcap`,
+          ...extra,
+        ]);
+        assert.equal(r.code, 2, name);
+        const lines = r.stderr.trim().split("\n");
+        assert.equal(lines.length, 1, r.stderr);
+        assert.equal(
+          lines[0],
+          `tsolab segment: --${name} configures the NIC model: it needs --engine hw`,
+        );
+      }
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "no output, no VCD");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tsolab segment refuses an output name that is neither .pcap nor .pcapng before reading input", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/empty.pcap`, new Uint8Array(0));
+    for (const input of [`${DIR}/tcp4.in.pcap`, `${dir}/empty.pcap`]) {
+      const r = await tsolab([
+        "segment",
+        "--gso-size",
+        "1448",
+        input,
+        "-o",
+        `${dir}/g.txt`,
+      ]);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, "", "no frame read, no summary");
+      assert.equal(
+        r.stderr,
+        `tsolab segment: Cannot create capture "${dir}/g.txt": the name must end in .pcap or .pcapng\n`,
+      );
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [
+      "empty.pcap",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tsolab segment replaces OUT only when it exits 0: unusable input at any frame leaves OUT as it was and no temporary file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const good = await Deno.readFile(`${DIR}/tcp4.in.pcap`);
+    const inputs: [string, Uint8Array][] = [
+      ["empty", new Uint8Array(0)],
+      ["header-cut", good.subarray(0, 10)],
+      ["frame1-cut", good.subarray(0, 30)],
+      ["frame14-cut", good.subarray(0, 5000)],
+      [
+        "all-malformed",
+        (() => {
+          // A pcap header and one 10-byte Ethernet runt: rejected, exit 2.
+          const b = new Uint8Array(24 + 16 + 10);
+          b.set(good.subarray(0, 24));
+          new DataView(b.buffer).setUint32(24 + 8, 10, true);
+          new DataView(b.buffer).setUint32(24 + 12, 10, true);
+          return b;
+        })(),
+      ],
+    ];
+    const old = new TextEncoder().encode("old contents\n");
+    for (const [name, bytes] of inputs) {
+      for (const ext of ["pcap", "pcapng"]) {
+        await Deno.writeFile(`${dir}/${name}.pcap`, bytes);
+        const out = `${dir}/out.${ext}`;
+        await Deno.writeFile(out, old);
+        const r = await tsolab([
+          "segment",
+          "--gso-size",
+          "1448",
+          `${dir}/${name}.pcap`,
+          "-o",
+          out,
+        ]);
+        assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+        assert.deepEqual(await Deno.readFile(out), old, `${name} -o *.${ext}`);
+        const left = [...Deno.readDirSync(dir)].map((e) => e.name)
+          .filter((n) => n.startsWith("out."));
+        assert.deepEqual(left, [`out.${ext}`], `${name}: no temporary file`);
+        await Deno.remove(out);
+      }
+    }
+    // A run that succeeds replaces OUT and leaves nothing else beside it.
+    const out = `${dir}/out.pcap`;
+    await Deno.writeFile(out, old);
+    const r = await tsolab([
+      "segment",
+      "--gso-size",
+      "1448",
+      `${DIR}/tcp4.in.pcap`,
+      "-o",
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.notDeepEqual(await Deno.readFile(out), old);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+        n.startsWith("out.")
+      ),
+      ["out.pcap"],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -40,6 +40,13 @@ export interface CaptureWriterOptions {
   littleEndian?: boolean;
   /** Section Header Block options (pcapng only). */
   section?: SectionOptions;
+  /**
+   * Write under a temporary name in the same directory and rename it over
+   * the path on `close()`; `abort()` removes it. Until then an existing
+   * file at the path is left untouched, and a failed run leaves no half
+   * file behind. Default false: the path is truncated at once.
+   */
+  atomic?: boolean;
 }
 
 /**
@@ -71,8 +78,41 @@ export interface CaptureWriter {
    * @param frame The frame.
    */
   write(frame: PcapngFrame): void;
-  /** Closes the file (again: no-op). */
+  /**
+   * Closes the file (again: no-op); an `atomic` writer renames it into
+   * place.
+   */
   close(): void;
+  /**
+   * Gives up the file (after `close()`: no-op): an `atomic` writer removes
+   * its temporary file and leaves the path as it was; a plain one is closed
+   * with what was written so far.
+   */
+  abort(): void;
+}
+
+/**
+ * The capture format a file name asks for: pcap for `.pcap`, pcapng for
+ * `.pcapng` (any case). Lets a command refuse a bad output name before it
+ * reads any input.
+ *
+ * @param path The file name.
+ * @returns The format.
+ * @throws {CaptureWriteError} When the name ends in neither.
+ *
+ * @example
+ * ```ts
+ * import { captureFormatOf } from "./capture_writer.ts";
+ * captureFormatOf("out.PCAPNG"); // "pcapng"
+ * ```
+ */
+export function captureFormatOf(path: string): "pcap" | "pcapng" {
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".pcapng")) return "pcapng";
+  if (lower.endsWith(".pcap")) return "pcap";
+  throw new CaptureWriteError(
+    `Cannot create capture "${path}": the name must end in .pcap or .pcapng`,
+  );
 }
 
 /**
@@ -102,31 +142,57 @@ export function createCaptureWriter(
   path: string,
   options: CaptureWriterOptions = {},
 ): CaptureWriter {
-  const lower = path.toLowerCase();
-  const format = lower.endsWith(".pcapng")
-    ? "pcapng"
-    : lower.endsWith(".pcap")
-    ? "pcap"
-    : undefined;
-  if (format === undefined) {
-    throw new CaptureWriteError(
-      `Cannot create capture "${path}": the name must end in .pcap or .pcapng`,
-    );
-  }
-  const file = Deno.openSync(path, {
-    write: true,
-    create: true,
-    truncate: true,
-  });
+  const format = captureFormatOf(path);
+  const target = options.atomic ? resolvedTarget(path) : path;
+  const { file, name } = options.atomic ? openTemporary(target) : {
+    file: Deno.openSync(path, { write: true, create: true, truncate: true }),
+    name: path,
+  };
   // One write call per 256 KiB rather than per block.
   const sink = new BufferedSink(file);
-  const closer = {
+  let fileOpen = true;
+  const closeFile = () => {
+    if (fileOpen) {
+      fileOpen = false;
+      file.close();
+    }
+  };
+  const removeTemporary = () => {
+    try {
+      Deno.removeSync(name);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  };
+  const closer: Closer = {
     close(): void {
       try {
         sink.flush();
       } finally {
-        file.close();
+        closeFile();
       }
+      if (name === target) return;
+      try {
+        Deno.renameSync(name, target);
+      } catch (e) {
+        if (!(e instanceof Error)) throw e;
+        throw new CaptureWriteError(
+          `Cannot put capture "${path}" in place: ${e.message}`,
+        );
+      }
+    },
+    abort(): void {
+      if (name === target) {
+        // A plain writer keeps what was written.
+        try {
+          if (fileOpen) sink.flush();
+        } finally {
+          closeFile();
+        }
+        return;
+      }
+      closeFile();
+      removeTemporary();
     },
   };
   try {
@@ -134,14 +200,48 @@ export function createCaptureWriter(
       ? pcapFileWriter(sink, closer, options)
       : pcapngFileWriter(sink, closer, options);
   } catch (e) {
-    file.close();
+    closer.abort();
     throw e;
+  }
+}
+
+/** How a format writer finishes or abandons its file. */
+interface Closer {
+  close(): void;
+  abort(): void;
+}
+
+// The file a rename must replace: through a symbolic link to its target,
+// so that the link stays a link.
+function resolvedTarget(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return path;
+    throw e;
+  }
+}
+
+// A new file beside `target` (same directory, so the rename is atomic),
+// never one that exists already.
+function openTemporary(target: string): { file: Deno.FsFile; name: string } {
+  for (let attempt = 0;; attempt++) {
+    const tag = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(16);
+    const name = `${target}.${tag.padStart(8, "0")}.partial`;
+    try {
+      return {
+        file: Deno.openSync(name, { write: true, createNew: true }),
+        name,
+      };
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists) || attempt >= 16) throw e;
+    }
   }
 }
 
 function pcapngFileWriter(
   file: BufferedSink,
-  closer: { close(): void },
+  closer: Closer,
   options: CaptureWriterOptions,
 ): CaptureWriter {
   const w = new PcapngWriter(file, options);
@@ -167,12 +267,16 @@ function pcapngFileWriter(
       if (open) closer.close();
       open = false;
     },
+    abort(): void {
+      if (open) closer.abort();
+      open = false;
+    },
   };
 }
 
 function pcapFileWriter(
   file: BufferedSink,
-  closer: { close(): void },
+  closer: Closer,
   options: CaptureWriterOptions,
 ): CaptureWriter {
   let w: PcapWriter | undefined;
@@ -217,6 +321,10 @@ function pcapFileWriter(
     },
     close(): void {
       if (open) closer.close();
+      open = false;
+    },
+    abort(): void {
+      if (open) closer.abort();
       open = false;
     },
   };
