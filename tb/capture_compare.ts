@@ -9,6 +9,7 @@
 import { getU32 } from "../sw/bytes.ts";
 import { canonicalAddress, outerSource } from "../vectors/pair_frames.ts";
 import { UsageError } from "./cli_args.ts";
+import { GsoSizeNotInferredError } from "./gso_size_not_inferred_error.ts";
 import { NothingToCompareError } from "./nothing_to_compare_error.ts";
 import {
   type IpLayer,
@@ -77,9 +78,10 @@ export function sourceAddress(data: Uint8Array, layout: PacketLayout): string {
 }
 
 /**
- * A line to print after a divergence when gso_size was inferred: a sender
- * that used several gso sizes has its smaller ones segmented at the largest,
- * and the first divergence then names a length field, not the cause.
+ * A line to print after a divergence in a length field or the segment count
+ * when gso_size was inferred: a sender that used several gso sizes has its
+ * smaller ones segmented at the largest, and the first divergence then names
+ * a length, not the cause.
  *
  * @param r The comparison.
  * @returns The note, or null when it does not apply.
@@ -92,6 +94,10 @@ export function sourceAddress(data: Uint8Array, layout: PacketLayout): string {
  */
 export function inferredGsoSizeNote(r: CompareResult): string | null {
   if (r.mismatch === null || !r.gsoSizeInferred) return null;
+  // Only a length or a segment count betrays a wrong gso_size.
+  if (!/^(frame|ip\.len|ipv6\.plen|udp\.length)$/.test(r.mismatch.field)) {
+    return null;
+  }
   return `note: gso_size ${r.gsoSize} was inferred as the largest payload ` +
     `among the sender's egress frames; if the sender used several gso sizes, ` +
     `give --gso-size or compare one capture pair per size`;
@@ -149,6 +155,8 @@ function readAll(path: string): Frame[] {
  * @throws {UsageError} When the sender is not an address.
  * @throws {NothingToCompareError} When the ingress capture holds no frame
  *   from the sender, or no TCP/UDP frame to infer one from.
+ * @throws {GsoSizeNotInferredError} When no gso_size is given and the
+ *   egress capture holds no TCP/UDP payload from the sender to infer it.
  *
  * @example
  * ```ts ignore
@@ -233,6 +241,11 @@ export function compareCaptures(
   // A pair with nothing from the sender would "match" vacuously.
   if (fromSender.length === 0 || sender === "") {
     throw new NothingToCompareError(ingress, sender, [...sources]);
+  }
+  // Nothing on egress to take gso_size from: comparing at 0 would report
+  // divergences of a segmentation nobody asked for.
+  if (opts.gsoSize === undefined && gsoSize === 0) {
+    throw new GsoSizeNotInferredError(egress, sender);
   }
   const sb = new Scoreboard({
     keepGoing: opts.keepGoing ?? false,

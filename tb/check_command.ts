@@ -33,7 +33,8 @@ of the sender (default: the source of the ingress frame with the largest
 TCP/UDP payload; an address in any IPv4 or IPv6 form) as Linux does, and
 each expected frame is compared in order with the device's. A sender with no
 frame in the ingress capture is an error (exit 2), never a match. gso_size
-defaults to the largest payload among the sender's wire frames.
+defaults to the largest payload among the sender's wire frames; when the
+wire capture holds no TCP/UDP payload of the sender, pass --gso-size (exit 2).
 
 Profiles accept documented hardware differences and say which they applied:
   linux      none: byte for byte (default)

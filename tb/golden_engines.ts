@@ -67,7 +67,7 @@ export interface GoldenHwResult {
  * GSO_PARTIAL hand-off to a device that finishes them (not wire frames).
  *
  * @param path The vector.
- * @param o Preset, driver mode, keep going.
+ * @param o Preset, driver mode, keep going, configuration and overrides.
  * @returns The result, or null when the comparison does not apply.
  *
  * @example
@@ -77,7 +77,13 @@ export interface GoldenHwResult {
  */
 export function verifyGoldenHw(
   path: string,
-  o: { preset?: string; driver?: DriverMode; keepGoing?: boolean } = {},
+  o: {
+    preset?: string;
+    driver?: DriverMode;
+    keepGoing?: boolean;
+    config?: Record<string, unknown>;
+    set?: string[];
+  } = {},
 ): GoldenHwResult | null {
   if (handsOffToDevice(path)) return null;
   const name = path.slice(path.lastIndexOf("/") + 1).replace(/\.pcapng$/, "");
@@ -86,6 +92,8 @@ export function verifyGoldenHw(
     const ls = new Lockstep({
       ...(o.preset !== undefined ? { preset: o.preset } : {}),
       ...(o.driver !== undefined ? { driver: o.driver } : {}),
+      ...(o.config !== undefined ? { config: o.config } : {}),
+      ...(o.set !== undefined ? { set: o.set } : {}),
       keepGoing: o.keepGoing ?? false,
       ...(meta.ufo6FragId !== undefined ? { ufo6FragId: meta.ufo6FragId } : {}),
     });

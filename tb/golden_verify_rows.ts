@@ -72,6 +72,10 @@ export interface GoldenVerifyOptions {
   preset?: string;
   /** Driver mode (default: the preset's first). */
   driver?: DriverMode;
+  /** A configuration merged over the preset (`--config`). */
+  config?: Record<string, unknown>;
+  /** `key=value` overrides (`--set`). */
+  set?: string[];
 }
 
 /**

@@ -12,11 +12,11 @@
 
 import { createNic, type HwEvent, type Nic } from "../hw/nic.ts";
 import type { DriverMode } from "../hw/nic_config.ts";
-import { resolveConfig } from "../hw/resolve_config.ts";
 import type { NetDevice } from "../sw/net_device.ts";
 import { type SkBuff, TsolabError } from "../sw/types.ts";
 import { UsageError } from "./cli_args.ts";
 import { hostXmit } from "./host_xmit.ts";
+import { loadModelConfig } from "./model_config.ts";
 import { presetDevice } from "./preset_device.ts";
 import type { Engine } from "./segment_run.ts";
 import type { EngineResult } from "./sw_engine.ts";
@@ -66,31 +66,6 @@ export interface HwEngine {
   finish(vcdPath?: string): string;
 }
 
-function loadConfig(o: HwEngineOptions) {
-  let json: Record<string, unknown> | undefined;
-  if (o.config !== undefined) {
-    try {
-      json = JSON.parse(Deno.readTextFileSync(o.config)) as Record<
-        string,
-        unknown
-      >;
-    } catch (e) {
-      throw new UsageError(
-        `--config ${o.config}: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
-  }
-  try {
-    return resolveConfig(o.preset, {
-      ...(json !== undefined ? { config: json } : {}),
-      set: o.set ?? [],
-    });
-  } catch (e) {
-    if (e instanceof TsolabError) throw new UsageError(e.message, { cause: e });
-    throw e;
-  }
-}
-
 /**
  * Builds the NIC model engine.
  *
@@ -111,7 +86,7 @@ export function makeHwEngine(
   _dev: NetDevice | undefined,
   o: HwEngineOptions,
 ): HwEngine {
-  const cfg = loadConfig(o);
+  const cfg = loadModelConfig(o);
   let nic: Nic;
   try {
     nic = createNic(cfg, {

@@ -37,6 +37,8 @@ export interface LockstepOptions {
   driver?: DriverMode;
   /** `key=value` configuration overrides. */
   set?: string[];
+  /** A configuration merged over the preset before `set` (`--config`). */
+  config?: Record<string, unknown>;
   /** Deliberate bugs to switch on in the model (test-only fault hook). */
   faults?: Partial<FaultConfig>;
   /** Report every divergence instead of stopping at the first. */
@@ -112,7 +114,14 @@ export class Lockstep {
   constructor(o: LockstepOptions = {}) {
     const cfg = resolveConfig(o.preset, {
       set: o.set ?? [],
-      ...(o.faults !== undefined ? { config: { faults: o.faults } } : {}),
+      ...(o.config !== undefined || o.faults !== undefined
+        ? {
+          config: {
+            ...o.config,
+            ...(o.faults !== undefined ? { faults: o.faults } : {}),
+          },
+        }
+        : {}),
     });
     this.config = cfg;
     this.nic = createNic(

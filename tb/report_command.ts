@@ -22,7 +22,8 @@ export const REPORT_HELP =
   `tsolab report — one self-contained HTML page of results and charts
 
 Usage:
-  tsolab report [-o FILE.html] [--golden DIR] [--json]
+  tsolab report [-o FILE.html] [--golden DIR] [--config FILE.json]
+                [--set key=value …] [--json]
 
 Writes FILE.html (default: report.html in the current folder), a single file
 with inline CSS and SVG that opens offline in any browser, with:
@@ -36,6 +37,9 @@ with inline CSS and SVG that opens offline in any browser, with:
   4. PCIe effective bandwidth against transfer size, DMA reads and writes,
      Gen3 x8, Gen3 x16 and Gen4 x16 at MPS 256, MRRS 512
 
+--config and --set change the model's configuration for every preset and
+for the verify runs (e.g. --set pcie.gen=3); the page echoes them.
+
 Prints one line naming the file, its size and the verify counts (--json: a
 JSON object with those and all the data behind the charts).
 
@@ -45,6 +49,14 @@ fails; 2 usage or unusable input.
 Example:
   deno task tsolab report -o /tmp/tsolab-report.html
 `;
+
+function overridesText(o: { config?: string; set?: string[] }): string {
+  const parts = [
+    ...(o.config !== undefined ? [`--config ${o.config}`] : []),
+    ...(o.set ?? []).map((kv) => `--set ${kv}`),
+  ];
+  return parts.length > 0 ? `; model overrides ${parts.join(" ")}` : "";
+}
 
 const MODE_COLORS: Record<string, string> = {
   "hw-tso": "#1f77b4",
@@ -326,7 +338,9 @@ model says the hardware costs. Generated ${
     escapeXml(data.generatedAt)
   }; ${data.verify.length} golden vectors, ${
     fails === 0 ? "all pass" : `${fails} failing`
-  }; default preset ${escapeXml(data.defaultPreset)}.</p>
+  }; default preset ${escapeXml(data.defaultPreset)}${
+    escapeXml(overridesText(data.overrides))
+  }.</p>
 <nav><a href="#verify">1. verify</a><a href="#utilisation">2. stage utilisation</a><a href="#throughput">3. throughput</a><a href="#pcie">4. PCIe bandwidth</a></nav>
 ${verifySection(data.verify, data.goldenSource)}
 ${stagesSection(data)}
@@ -359,6 +373,8 @@ export function reportMain(args: string[]): Promise<number> {
       options: {
         output: { type: "string", short: "o", default: "report.html" },
         golden: { type: "string" },
+        config: { type: "string" },
+        set: { type: "string", multiple: true },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -389,7 +405,15 @@ export function reportMain(args: string[]): Promise<number> {
   if (files.length === 0) {
     throw new UsageError(`${dir}: no golden vectors (.pcapng) found`);
   }
-  const data = collectReport({ goldenFiles: files, goldenSource: dir });
+  const overrides = {
+    ...(values.config !== undefined ? { config: values.config } : {}),
+    ...(values.set !== undefined ? { set: values.set } : {}),
+  };
+  const data = collectReport({
+    goldenFiles: files,
+    goldenSource: dir,
+    ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
+  });
   const html = buildReport(data);
   try {
     Deno.writeTextFileSync(out, html);

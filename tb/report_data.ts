@@ -10,11 +10,11 @@
 
 import { bulkRun } from "../hw/bulk_run.ts";
 import { hostSegments } from "./host_segments.ts";
+import { loadModelConfig } from "./model_config.ts";
 import { supportedDriverModes } from "../hw/drivers.ts";
 import type { DriverMode } from "../hw/nic_config.ts";
 import { pcieEffectiveBandwidth } from "../hw/pcie_bandwidth.ts";
 import { DEFAULT_PRESET, PRESETS } from "../hw/presets.ts";
-import { resolveConfig } from "../hw/resolve_config.ts";
 import type { StageName } from "../hw/stage.ts";
 import { sweep, type SweepPoint } from "../hw/sweep.ts";
 import {
@@ -104,6 +104,8 @@ export interface ReportData {
   goldenSource: string;
   /** The model's default preset. */
   defaultPreset: string;
+  /** `--config`/`--set` applied to every preset, as given. */
+  overrides: { config?: string; set?: string[] };
   /** The presets shown, in order. */
   presets: PresetInfo[];
   /** Send size of the utilisation runs [bytes]. */
@@ -132,6 +134,8 @@ export interface ReportData {
 export interface CollectReportOptions {
   /** Golden vector paths to verify. */
   goldenFiles: readonly string[];
+  /** `--config` file and `--set` overrides applied to every preset. */
+  overrides?: { config?: string; set?: string[] };
   /** What to call their source in the report (default: the common folder). */
   goldenSource?: string;
   /** Presets (default: all, the default one first). */
@@ -198,7 +202,7 @@ export function collectReport(o: CollectReportOptions): ReportData {
   const infos: PresetInfo[] = [];
   const points: SweepPoint[] = [];
   for (const preset of presets) {
-    const cfg = resolveConfig(preset);
+    const cfg = loadModelConfig({ preset, ...o.overrides });
     infos.push({
       name: cfg.preset,
       description: cfg.description,
@@ -255,12 +259,33 @@ export function collectReport(o: CollectReportOptions): ReportData {
     goldenSource: o.goldenSource ??
       (dirs.length === 1 ? dirs[0]!.replace(/\/$/, "") : ""),
     defaultPreset: DEFAULT_PRESET,
+    overrides: o.overrides ?? {},
     presets: infos,
     sendBytes,
     mss,
-    verify: goldenVerifyRows(o.goldenFiles),
+    verify: goldenVerifyRows(o.goldenFiles, overridesFor(o.overrides)),
     stages,
     sweep: points,
     pcie,
+  };
+}
+
+/** The overrides as the lockstep harness takes them (the file read once). */
+function overridesFor(
+  o: CollectReportOptions["overrides"],
+): { config?: Record<string, unknown>; set?: string[] } {
+  if (o === undefined) return {};
+  // Validates the file and the keys the same way as for the presets.
+  loadModelConfig(o);
+  return {
+    ...(o.config !== undefined
+      ? {
+        config: JSON.parse(Deno.readTextFileSync(o.config)) as Record<
+          string,
+          unknown
+        >,
+      }
+      : {}),
+    ...(o.set !== undefined ? { set: o.set } : {}),
   };
 }

@@ -9,19 +9,20 @@
 import { parseArgs } from "node:util";
 import { supportedDriverModes } from "../hw/drivers.ts";
 import type { DriverMode } from "../hw/nic_config.ts";
-import { resolveConfig } from "../hw/resolve_config.ts";
 import { sweep, type SweepPoint } from "../hw/sweep.ts";
 import { sweepSvg } from "../hw/sweep_svg.ts";
 import { TsolabError } from "../sw/types.ts";
 import { intOption, UsageError } from "./cli_args.ts";
 import { hostSegments } from "./host_segments.ts";
+import { loadModelConfig } from "./model_config.ts";
 
 /** Help text of `sweep`. */
 export const SWEEP_HELP = `tsolab sweep — NIC model throughput against send size
 
 Usage:
   tsolab sweep [--preset P] [--driver MODE …] [--sizes a,b,…] [--mss N]
-               [--set key=value …] -o FILE.svg|FILE.html [--json]
+               [--config FILE.json] [--set key=value …]
+               -o FILE.svg|FILE.html [--json]
 
 Runs bulk sends of each size (default powers of two, 64..65536) through the
 model for each driver mode the preset supports (or the ones given) and
@@ -78,6 +79,7 @@ export function sweepMain(args: string[]): Promise<number> {
       driver: { type: "string", multiple: true },
       sizes: { type: "string" },
       mss: { type: "string" },
+      config: { type: "string" },
       set: { type: "string", multiple: true },
       output: { type: "string", short: "o" },
       json: { type: "boolean" },
@@ -100,7 +102,11 @@ export function sweepMain(args: string[]): Promise<number> {
   );
   let points: SweepPoint[];
   try {
-    const config = resolveConfig(values.preset, { set: values.set ?? [] });
+    const config = loadModelConfig({
+      ...(values.preset !== undefined ? { preset: values.preset } : {}),
+      ...(values.config !== undefined ? { config: values.config } : {}),
+      set: values.set ?? [],
+    });
     const modes = supportedDriverModes(config);
     const drivers = (values.driver ?? modes) as DriverMode[];
     for (const d of drivers) {

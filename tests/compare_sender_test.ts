@@ -1,9 +1,11 @@
 // check and verify --captures compare the sender's frames: a sender written
 // in any IPv4/IPv6 form names the same host, a pair with no frame from the
-// sender is an error or a skip, never a vacuous match, and a divergence under
-// an inferred gso_size says so.
+// sender is an error or a skip, never a vacuous match, nor is one whose
+// gso_size cannot be inferred, and a divergence under an inferred gso_size
+// says so.
 import assert from "node:assert/strict";
 import { checkMain } from "../tb/check_command.ts";
+import { GsoSizeNotInferredError } from "../tb/gso_size_not_inferred_error.ts";
 import { NothingToCompareError } from "../tb/nothing_to_compare_error.ts";
 import { defaultCapturesDir, verifyMain } from "../tb/verify_command.ts";
 import { UsageError } from "../tb/cli_args.ts";
@@ -158,6 +160,72 @@ Deno.test("a divergence under an inferred gso_size says a sender with several gs
     );
     assert.equal(given.value, 1);
     assert.ok(!given.log.some((l) => l.startsWith("note:")));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("check refuses to infer gso_size from an egress capture with no TCP/UDP payload of the sender, and says to pass --gso-size", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // The sender's UDP super-packet on ingress; on egress only an ARP
+    // request: no frame of the sender to take gso_size from.
+    const { b } = skbFor({ udp: true, payloadLen: 2500, gsoSize: 1000 });
+    const arp = new Uint8Array(42);
+    arp.fill(0xff, 0, 6);
+    arp.set([0x08, 0x06], 12);
+    for (
+      const [side, data] of [["in", b.frame.slice()], ["out", arp]] as const
+    ) {
+      const w = createCaptureWriter(`${dir}/p.${side}.pcap`, { linkType: 1 });
+      w.write({ data, timestampNs: 0n });
+      w.close();
+    }
+    const args = [
+      "--ingress",
+      `${dir}/p.in.pcap`,
+      "--egress",
+      `${dir}/p.out.pcap`,
+    ];
+    const r = await quietly(() => checkMain(args)).catch((e) => e);
+    assert.ok(r instanceof GsoSizeNotInferredError, String(r));
+    assert.ok(r instanceof UsageError, "exit 2");
+    assert.match(
+      r.message,
+      /p\.out\.pcap: gso_size could not be inferred: no TCP or UDP payload from sender \S+ in the egress capture; pass --gso-size$/,
+    );
+    // Given, the comparison runs and reports the missing segments.
+    const given = await quietly(() =>
+      checkMain([...args, "--gso-size", "1000"])
+    );
+    assert.equal(given.value, 1);
+    assert.match(given.log[0]!, /gso_size=1000 super_packets=1 /);
+    // verify --captures skips such a pair with the reason, as it skips a
+    // pair with nothing from a sender.
+    const v = await quietly(() =>
+      verifyMain(["--captures", dir, "--engine", "sw"])
+    ).catch((e) => e);
+    assert.ok(v instanceof UsageError, String(v));
+    assert.match(v.message, /no pair holds frames from a sender to compare/);
+    if (have) {
+      for (const side of ["in", "out"]) {
+        await Deno.copyFile(
+          `${DIR}/tcp4.${side}.pcap`,
+          `${dir}/tcp4.${side}.pcap`,
+        );
+      }
+      const { value, log } = await quietly(() =>
+        verifyMain(["--captures", dir, "--engine", "sw"])
+      );
+      assert.equal(value, 0, log.join("\n"));
+      assert.ok(
+        log.some((l) =>
+          /^p +sw {2}n\/a: .*gso_size could not be inferred/.test(l)
+        ),
+        log.join("\n"),
+      );
+      assert.equal(log.at(-1), "verify: 1 passed, 0 failed, 1 skipped");
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -275,7 +275,7 @@ Deno.test("report --help prints the usage with an example", async () => {
   assert.equal(r.out.join("\n"), REPORT_HELP);
   assert.match(
     REPORT_HELP,
-    /tsolab report \[-o FILE\.html\] \[--golden DIR\] \[--json\]/,
+    /tsolab report \[-o FILE\.html\] \[--golden DIR\] \[--config FILE\.json\]\n +\[--set key=value …\] \[--json\]/,
   );
   assert.ok(REPORT_HELP.includes("Example:\n  deno task tsolab report"));
 });

@@ -1,0 +1,96 @@
+// --config and --set reach the model on every command that runs it: the
+// segment engine, sweep, report (every preset and the verify runs) and
+// verify; bad files and keys are one usage line.
+import assert from "node:assert/strict";
+import { UsageError } from "../tb/cli_args.ts";
+import { loadModelConfig } from "../tb/model_config.ts";
+import { buildReport } from "../tb/report_command.ts";
+import { collectReport } from "../tb/report_data.ts";
+import { sweepMain } from "../tb/sweep_command.ts";
+
+async function quietly<T>(f: () => Promise<T>): Promise<string[]> {
+  const log: string[] = [];
+  const orig = console.log;
+  console.log = (...a: unknown[]) => log.push(a.join(" "));
+  try {
+    await f();
+    return log;
+  } finally {
+    console.log = orig;
+  }
+}
+
+Deno.test("loadModelConfig() merges a file over the preset, then --set over both", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ pcie: { gen: 3, lanes: 8 } }),
+    );
+    const c = loadModelConfig({
+      preset: "e810-100g",
+      config: file,
+      set: ["pcie.lanes=4"],
+    });
+    assert.equal(c.pcie.gen, 3);
+    assert.equal(c.pcie.lanes, 4);
+    assert.throws(
+      () => loadModelConfig({ config: `${file}.missing` }),
+      (e: unknown) => e instanceof UsageError && /^--config /.test(e.message),
+    );
+    await Deno.writeTextFile(file, "{ not json");
+    assert.throws(() => loadModelConfig({ config: file }), UsageError);
+    assert.throws(
+      () => loadModelConfig({ set: ["pcie.nope=1"] }),
+      (e: unknown) => e instanceof UsageError && /pcie\.nope/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("sweep --config puts the 100G preset behind a Gen3 x8 link and the goodput follows PCIe", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ pcie: { gen: 3, lanes: 8 } }),
+    );
+    const args = ["--driver", "hw-tso", "--sizes", "65536", "--json"];
+    const base = JSON.parse((await quietly(() => sweepMain(args)))[0]!);
+    const slow = JSON.parse(
+      (await quietly(() => sweepMain([...args, "--config", file])))[0]!,
+    );
+    assert.ok(base[0].goodputGbps > 90, `${base[0].goodputGbps}`);
+    assert.ok(
+      slow[0].goodputGbps > 45 && slow[0].goodputGbps < 60,
+      `${slow[0].goodputGbps}`,
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("report applies --set to every preset it runs and says so on the page", () => {
+  const o = {
+    goldenFiles: [],
+    presets: ["e810-100g"],
+    bytesPerPoint: 1 << 16,
+    pcieSizes: [1500],
+  };
+  const base = collectReport(o);
+  const gen3x8 = collectReport({
+    ...o,
+    overrides: { set: ["pcie.gen=3", "pcie.lanes=8"] },
+  });
+  const tso = (d: typeof base) =>
+    d.stages.find((s) => s.driver === "hw-tso")!.goodputGbps;
+  assert.ok(tso(base) > 90, `${tso(base)}`);
+  assert.ok(tso(gen3x8) < 60, `${tso(gen3x8)}`);
+  assert.deepEqual(gen3x8.overrides, { set: ["pcie.gen=3", "pcie.lanes=8"] });
+  assert.match(
+    buildReport(gen3x8),
+    /model overrides --set pcie\.gen=3 --set pcie\.lanes=8/,
+  );
+  assert.ok(!buildReport(base).includes("model overrides"));
+});
