@@ -271,9 +271,9 @@ export function formatHwReport(r: HwReport): string {
       c.core.busBytes * 8
     }-bit @ ${c.core.clockMHz} MHz; PCIe Gen${c.pcie.gen} x${c.pcie.lanes} MPS ${c.pcie.mps} MRRS ${c.pcie.mrrs} RCB ${c.pcie.rcb}${
       c.pcie.splitAtRcb ? " (split at RCB)" : ""
-    } tags ${c.pcie.tags}; ring ${c.ring.entries} × ${
+    } tags ${c.pcie.tags}, read latency ${c.pcie.readLatencyNs} ns + ${c.pcie.readLatencyNsPerByte} ns/B; ring ${c.ring.entries} × ${
       c.ring.descBytes * c.ring.descBlock
-    } B, fetch ${c.ring.fetchBatch}, cache ${c.ring.cacheEntries}, write-back ${c.ring.writeback}/${c.ring.writebackBatch}; checksum ${c.checksum.mode}; MAC ${c.mac.lineGbps} Gb/s; TX FIFO ${c.txFifoBytes} B`,
+    } B, fetch ${c.ring.fetchBatch}, cache ${c.ring.cacheEntries}, write-back ${c.ring.writeback}/${c.ring.writebackBatch}; checksum ${c.checksum.mode}; MAC ${c.mac.lineGbps} Gb/s, preamble+SFD ${c.mac.preambleSfd} B, IFG ${c.mac.ifg} B; TX FIFO ${c.txFifoBytes} B`,
     `packets ${r.packets} (ring ${r.ringPackets}), frames ${r.frames}, dropped ${r.droppedPackets}`,
     `time ${r.cycles} cycles = ${n(r.ns, 1)} ns`,
     `bytes payload ${r.payloadBytes}, frames ${r.frameBytes}, wire ${r.wireBytes}`,

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { HwConfigError } from "../hw/errors.ts";
 import { DEFAULT_PRESET, PRESETS } from "../hw/presets.ts";
 import { resolveConfig } from "../hw/resolve_config.ts";
+import { formatHwReport } from "../hw/hw_report.ts";
+import { createNic } from "../hw/nic.ts";
 
 Deno.test("resolveConfig() defaults to e810-100g with Gen4 x16 and TSO, TSO6, USO, VXLAN", () => {
   const c = resolveConfig();
@@ -160,4 +162,14 @@ Deno.test("resolveConfig() takes an RCB of 64 or 128 only, and whole numbers for
   });
   assert.equal(c.core.clockMHz, 156.25);
   assert.equal(c.mac.lineGbps, 2.5);
+});
+
+Deno.test("the text report's config line echoes read latency, preamble and IFG as set", () => {
+  const cfg = resolveConfig("e810-100g", {
+    set: ["pcie.readLatencyNs=100", "mac.ifg=8"],
+  });
+  const line = formatHwReport(createNic(cfg).report()).split("\n")[2]!;
+  assert.match(line, /^config /);
+  assert.match(line, /read latency 100 ns \+ [\d.]+ ns\/B/);
+  assert.match(line, /preamble\+SFD 8 B, IFG 8 B/);
 });
