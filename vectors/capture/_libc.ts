@@ -35,6 +35,8 @@ export const SOCK = {
   UDP_SEGMENT: 103,
   IP_MTU_DISCOVER: 10,
   IPV6_MTU_DISCOVER: 23,
+  /** Sticky IPv6 Destination Options header (after any Routing header). */
+  IPV6_DSTOPTS: 59,
   /** IP_PMTUDISC_DONT: never set DF. */
   PMTUDISC_DONT: 0,
   /** IP_PMTUDISC_DO: always set DF. */
@@ -210,6 +212,36 @@ export function cString(s: string): Uint8Array {
   const out = new Uint8Array(b.length + 1);
   out.set(b);
   return out;
+}
+
+/**
+ * Sets a socket option whose value is raw bytes (an IPv6 extension header).
+ *
+ * @param fd The socket.
+ * @param level For example `SOCK.IPPROTO_IPV6`.
+ * @param option For example `SOCK.IPV6_DSTOPTS`.
+ * @param value The bytes.
+ * @param name The option's name, for the error message.
+ *
+ * @example
+ * ```ts ignore
+ * import { setBytesOption, SOCK } from "./_libc.ts";
+ * setBytesOption(3, SOCK.IPPROTO_IPV6, SOCK.IPV6_DSTOPTS, new Uint8Array(8), "IPV6_DSTOPTS");
+ * ```
+ */
+export function setBytesOption(
+  fd: number,
+  level: number,
+  option: number,
+  value: Uint8Array,
+  name: string,
+): void {
+  const v = new Uint8Array(value);
+  check(
+    "setsockopt",
+    libc().setsockopt(fd, level, option, v, v.length),
+    `setting ${name} (${v.length} bytes) on socket ${fd}`,
+  );
 }
 
 /**

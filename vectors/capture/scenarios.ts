@@ -185,6 +185,49 @@ const SOCKET_SCENARIOS: Scenario[] = [
     { gsoMaxSize: 196608 },
   ),
   socketScenario(
+    "tcp6-dstopts",
+    `TCP/IPv6 stream of ${STREAM} bytes with TCP_NODELAY and writes of 1 to 30000 bytes, every packet carrying a 16-byte Destination Options header set on the socket (IPV6_DSTOPTS: two skippable experimental options 0x1e and a 2-byte PadN)`,
+    {
+      proto: "tcp",
+      family: 6,
+      writes: [
+        [1, 1],
+        [1427, 1],
+        [1429, 1],
+        [2856, 1],
+        [10000, 1],
+        [30000, 1],
+        [
+          STREAM - 45713,
+          1,
+        ],
+      ],
+      seed: 22,
+      noDelay: true,
+      // Next header (the kernel fills it in), length 1 (16 bytes), options
+      // 0x1e len 4 twice, PadN len 0. Linux drops a packet whose padding
+      // runs over 7 bytes (ip6_parse_tlv), so the options fill the header.
+      ipv6DstOpts: [
+        0,
+        1,
+        0x1e,
+        4,
+        0xde,
+        0xad,
+        0xbe,
+        0xef,
+        0x1e,
+        4,
+        0x7e,
+        0x50,
+        0x1a,
+        0xb0,
+        1,
+        0,
+      ],
+    },
+  ),
+  socketScenario(
     "tcp4-jumbo",
     `TCP/IPv4 stream of ${STREAM} bytes over a 9000-byte MTU: jumbo segments of 8948 bytes`,
     tcpStream(4, 19),

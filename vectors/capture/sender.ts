@@ -14,6 +14,7 @@ import {
   check,
   libc,
   sendAll,
+  setBytesOption,
   setIntOption,
   setTimeoutOption,
   SOCK,
@@ -45,6 +46,8 @@ export interface SenderSpec {
   pmtuDisc?: "dont" | "do";
   /** UDP_SEGMENT (gso_size) for UDP. */
   udpSegment?: number;
+  /** IPv6: a Destination Options header on every packet (IPV6_DSTOPTS). */
+  ipv6DstOpts?: number[];
   /**
    * TCP: group the writes, cycling through these group sizes; every write of
    * a group but its last carries MSG_MORE, so each group leaves as one push.
@@ -124,6 +127,15 @@ export function runSender(spec: SenderSpec): SenderReport {
           "IP_MTU_DISCOVER",
         );
       }
+    }
+    if (spec.ipv6DstOpts !== undefined) {
+      setBytesOption(
+        fd,
+        SOCK.IPPROTO_IPV6,
+        SOCK.IPV6_DSTOPTS,
+        new Uint8Array(spec.ipv6DstOpts),
+        "IPV6_DSTOPTS",
+      );
     }
     if (spec.udpSegment !== undefined) {
       setIntOption(

@@ -32,6 +32,8 @@ export interface SocketFlow {
   pmtuDisc?: "dont" | "do";
   /** UDP_SEGMENT on the sender. */
   udpSegment?: number;
+  /** IPv6 Destination Options header bytes on the sender (IPV6_DSTOPTS). */
+  ipv6DstOpts?: number[];
   /** TCP: MSG_MORE group sizes (see SenderSpec.moreGroups). */
   moreGroups?: number[];
 }
@@ -171,6 +173,7 @@ export async function runSocketFlow(
     pmtuDisc: flow.pmtuDisc,
     udpSegment: flow.udpSegment,
     moreGroups: flow.moreGroups,
+    ipv6DstOpts: flow.ipv6DstOpts,
   };
   const sender = topo.spawnIn(
     "sender",
