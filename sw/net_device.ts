@@ -49,17 +49,19 @@ export const GSO_LEGACY_MAX_SIZE = 65536;
 /**
  * Smallest gso_max_size and gso_ipv4_max_size netlink takes: MAX_TCP_HEADER
  * + 1 (`ifla_policy`: NLA_POLICY_MIN(NLA_U32, MAX_TCP_HEADER + 1)).
- * MAX_TCP_HEADER is L1_CACHE_ALIGN(128 + MAX_HEADER) = 320 on x86_64 with
- * the default configuration (MAX_HEADER = LL_MAX_HEADER 128 + 48 for
- * tunnels, 64-byte cache lines); the value used here.
+ * MAX_TCP_HEADER = L1_CACHE_ALIGN(128 + MAX_HEADER) depends on the kernel's
+ * configuration; this is the capture kernel's (6.18.44, measured: 192 is
+ * refused with ERANGE, 193 taken), whose MAX_HEADER is LL_MAX_HEADER 32
+ * with no WLAN, Hyper-V or IP tunnels. An x86_64 defconfig kernel
+ * (LL_MAX_HEADER 96, + 48 for tunnels) has 321.
  *
  * @example
  * ```ts
  * import { GSO_MIN_SIZE } from "./net_device.ts";
- * GSO_MIN_SIZE; // 321
+ * GSO_MIN_SIZE; // 193
  * ```
  */
-export const GSO_MIN_SIZE: number = 320 + 1;
+export const GSO_MIN_SIZE: number = 192 + 1;
 
 /**
  * Default and maximum gso_max_segs (gso_segs is a 16-bit field).
@@ -154,17 +156,22 @@ export interface NetDeviceSetup {
  * A feature request for {@linkcode NetDevice.setFeatures}: keys are feature
  * bit sets, ethtool names (`"tx-tcp-segmentation"`), kernel names (`"TSO"`)
  * or legacy ethtool flags (`"tso"`, `"sg"`, `"tx"`, …); values say on or
- * off. Later entries override earlier ones, as on the ethtool command line.
+ * off. A list of pairs keeps repeats, as an ethtool command line may have
+ * them (`tso on tx-tcp6-segmentation off`): within one request a bit that
+ * any entry turns on stays on, whatever the order, because
+ * `ethnl_parse_bitset` only ever sets the bits named "on".
  *
  * @example
  * ```ts
  * import type { FeatureRequest } from "./net_device.ts";
  * const r: FeatureRequest = { tso: false, gso: true, tx: false, sg: true };
+ * const pairs: FeatureRequest = [["sg", true], ["sg", false]]; // sg stays on
  * ```
  */
 export type FeatureRequest =
   | Map<bigint | string, boolean>
-  | Record<string, boolean>;
+  | Record<string, boolean>
+  | readonly (readonly [bigint | string, boolean])[];
 
 /**
  * What {@linkcode NetDevice.setFeatures} did.
@@ -386,9 +393,12 @@ export class NetDevice {
    * @throws {UnknownFeatureError} For a name that is no feature or flag.
    */
   setFeatures(request: FeatureRequest): SetFeaturesResult {
-    const entries: [bigint | string, boolean][] = request instanceof Map
-      ? [...request.entries()]
-      : Object.entries(request);
+    const entries: readonly (readonly [bigint | string, boolean])[] =
+      Array.isArray(request)
+        ? request
+        : request instanceof Map
+        ? [...request.entries()]
+        : Object.entries(request);
     let reqMask = 0n;
     let reqWanted = 0n;
     for (const [key, on] of entries) {
@@ -396,7 +406,8 @@ export class NetDevice {
         ? key
         : ethtoolAlias(key) ?? featureByName(key);
       reqMask |= mask;
-      reqWanted = on ? reqWanted | mask : reqWanted & ~mask;
+      // ethnl_parse_bitset: names set their bits when "on", never clear them
+      if (on) reqWanted |= mask;
     }
     // ethnl_set_features: only ethtool-visible features may be requested
     if ((reqMask & ~NETIF_F_MASK.ETHTOOL_BITS) !== 0n) {

@@ -30,7 +30,8 @@ export function applyFeatureChanges(
 ): string[] {
   if (changes.length === 0) return [];
   try {
-    const r = dev.setFeatures(new Map(changes));
+    // In order and with repeats, as ethtool sends them in one request.
+    const r = dev.setFeatures(changes);
     if (r.exitCode !== 0) {
       throw new UsageError(
         r.stderr ?? `-K: no requested feature could be changed on ${dev.name}`,

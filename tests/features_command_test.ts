@@ -77,19 +77,19 @@ Deno.test("features refuses a gso_max_size above tso_max_size as EINVAL", async 
 
 Deno.test("features refuses a gso_max_size or gso_ipv4_max_size below MAX_TCP_HEADER + 1 as ERANGE", async () => {
   for (const opt of ["--gso-max-size", "--gso-ipv4-max-size"]) {
-    for (const n of ["0", "320"]) {
+    for (const n of ["0", "192"]) {
       await assert.rejects(
         () => run([opt, n]),
         (e: unknown) =>
           e instanceof UsageError && e.message.includes(`to ${n}:`) &&
-          e.message.includes("below the minimum of 321") &&
+          e.message.includes("below the minimum of 193") &&
           !e.message.includes("\n"),
         `${opt} ${n}`,
       );
     }
   }
-  const r = await run(["--gso-max-size", "321", "--json"]);
+  const r = await run(["--gso-max-size", "193", "--json"]);
   const j = JSON.parse(r.out[0]!);
-  assert.equal(j.limits.gso_max_size, 321);
-  assert.equal(j.limits.gso_ipv4_max_size, 321);
+  assert.equal(j.limits.gso_max_size, 193);
+  assert.equal(j.limits.gso_ipv4_max_size, 193);
 });

@@ -216,12 +216,12 @@ Deno.test("setGsoMaxSize() rejects a value above tso_max_size with EINVAL", () =
 
 Deno.test("setGsoMaxSize() and setGsoIpv4MaxSize() reject a value below MAX_TCP_HEADER + 1 with ERANGE and change nothing", () => {
   const dev = new NetDevice({ name: "p3", features: 0n, hwFeatures: 0n });
-  assert.equal(GSO_MIN_SIZE, 321);
-  for (const n of [0, 1, 320]) {
+  assert.equal(GSO_MIN_SIZE, 193);
+  for (const n of [0, 1, 192]) {
     assert.throws(() => dev.setGsoMaxSize(n), {
       name: "NetDeviceError",
       message:
-        `Cannot set gso_max_size of p3 to ${n}: below the minimum of 321, MAX_TCP_HEADER + 1 (ERANGE)`,
+        `Cannot set gso_max_size of p3 to ${n}: below the minimum of 193, MAX_TCP_HEADER + 1 (ERANGE)`,
     });
     assert.throws(
       () => dev.setGsoIpv4MaxSize(n),
@@ -235,8 +235,8 @@ Deno.test("setGsoMaxSize() and setGsoIpv4MaxSize() reject a value below MAX_TCP_
   assert.equal(dev.gsoMaxSize, 65536);
   assert.equal(dev.gsoIpv4MaxSize, 65536);
   dev.setGsoMaxSize(GSO_MIN_SIZE);
-  assert.equal(dev.gsoMaxSize, 321);
-  assert.equal(dev.gsoIpv4MaxSize, 321);
+  assert.equal(dev.gsoMaxSize, 193);
+  assert.equal(dev.gsoIpv4MaxSize, 193);
 });
 
 Deno.test("setGsoIpv4MaxSize() and setGsoMaxSegs() reject values above the TSO limits", () => {
@@ -392,4 +392,20 @@ Deno.test("ethtoolShow() prints a one-member group under the group's name", () =
   assert.ok(lines.includes("rx-checksumming: on"));
   assert.ok(lines.includes("large-receive-offload: off [fixed]"));
   assert.ok(!lines.some((l) => l.startsWith("udp-fragmentation-offload")));
+});
+
+Deno.test("setFeatures() keeps a bit on when any entry of one request turns it on, as ethnl_parse_bitset does", () => {
+  // Measured on Linux 6.18.44 with ethtool -K on a veth: `sg on sg off`
+  // leaves sg on and changes nothing; `tx-tcp6-segmentation on tso off`
+  // turns TCPv4 segmentation off and leaves TCPv6 on.
+  const dev = vethDevice();
+  const same = dev.setFeatures([["sg", true], ["sg", false]]);
+  assert.notEqual(dev.features & NETIF_F.SG, 0n);
+  assert.deepEqual(same.changes, []);
+  dev.setFeatures([["tx-tcp6-segmentation", true], ["tso", false]]);
+  assert.equal(dev.features & NETIF_F.TSO, 0n);
+  assert.notEqual(dev.features & NETIF_F.TSO6, 0n);
+  // Off alone still turns off.
+  dev.setFeatures([["tx-tcp6-segmentation", false]]);
+  assert.equal(dev.features & NETIF_F.TSO6, 0n);
 });
