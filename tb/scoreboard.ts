@@ -63,6 +63,11 @@ export interface Divergence extends CompareContext {
   expectedChecksums: ChecksumReport[];
   /** Checksums of the actual frame. */
   actualChecksums: ChecksumReport[];
+  /**
+   * Tolerances undone before the comparison that still failed: the actual
+   * values and hex dump are of the frame with them undone.
+   */
+  afterTolerances?: string[];
 }
 
 /**
@@ -164,6 +169,11 @@ export function formatDivergence(d: Divergence): string {
       d.cycle !== undefined ? `, DUT cycle ${d.cycle}` : ""
     }${d.offset >= 0 ? `, first differing byte at offset ${d.offset}` : ""}`,
   ];
+  if (d.afterTolerances !== undefined) {
+    lines.push(
+      `  compared after undoing the tolerated ${d.afterTolerances.join(", ")}`,
+    );
+  }
   const exp = describeChecksums(d.expectedChecksums);
   const act = describeChecksums(d.actualChecksums);
   for (let i = 0; i < Math.max(exp.length, act.length); i++) {
@@ -267,31 +277,37 @@ export class Scoreboard {
     let d = firstDifference(expected, actual);
     if (d < 0) return null;
     const layout = safeLayout(expected, lt);
+    // The frame as compared: the device's, with each tolerance that
+    // applied undone; a divergence is read from it, never from a mix.
+    let seen = actual;
+    const applied: string[] = [];
     if (layout !== null) {
-      let fixed = actual;
       for (const t of this.#tolerances) {
-        const r = t.apply(expected, fixed, { ...ctx, last, layout });
-        if (r !== null) {
-          fixed = r;
-          if (firstDifference(expected, fixed) < 0) {
-            this.tolerated.set(t.name, (this.tolerated.get(t.name) ?? 0) + 1);
-            return null;
+        const r = t.apply(expected, seen, { ...ctx, last, layout });
+        if (r === null) continue;
+        seen = r;
+        applied.push(t.name);
+        if (firstDifference(expected, seen) < 0) {
+          // Every tolerance it took counts, not just the last one.
+          for (const n of applied) {
+            this.tolerated.set(n, (this.tolerated.get(n) ?? 0) + 1);
           }
+          return null;
         }
       }
-      d = firstDifference(expected, fixed);
+      d = firstDifference(expected, seen);
     }
     let field = "frame.data";
     let ev = "";
     let av = "";
     if (layout !== null) {
-      const f = fieldAt(expected, layout, d, actual);
+      const f = fieldAt(expected, layout, d, seen);
       field = f.name;
       ev = f.len === 0 ? `${expected.length} bytes` : fieldValue(expected, f);
-      av = f.len === 0 ? `${actual.length} bytes` : fieldValue(actual, f);
+      av = f.len === 0 ? `${seen.length} bytes` : fieldValue(seen, f);
     } else {
       ev = `0x${(expected[d] ?? 0).toString(16).padStart(2, "0")}`;
-      av = `0x${(actual[d] ?? 0).toString(16).padStart(2, "0")}`;
+      av = `0x${(seen[d] ?? 0).toString(16).padStart(2, "0")}`;
     }
     return this.#record({
       ...ctx,
@@ -299,9 +315,10 @@ export class Scoreboard {
       expected: ev,
       actual: av,
       offset: d,
-      hexDiff: hexDiff(expected, actual, d),
+      hexDiff: hexDiff(expected, seen, d),
       expectedChecksums: this.#sums(expected, lt),
-      actualChecksums: this.#sums(actual, lt),
+      actualChecksums: this.#sums(seen, lt),
+      ...(applied.length > 0 ? { afterTolerances: applied } : {}),
     });
   }
 

@@ -37,8 +37,9 @@ export const EXTRACT_HELP =
 
 Usage:
   tsolab vectors extract --ingress IN --egress OUT -o FILE.pcapng
+                         --kernel-release R (uname -r of the capturing host)
                          [--gso-size N] [--sender ADDR] [--scenario NAME]
-                         [--kernel-release R] [--source socket|tap]
+                         [--source socket|tap]
                          [--features NAME,NAME,…] [--command TEXT]
                          [--description TEXT]
   tsolab vectors extract --captures DIR -o OUTDIR [--keep-existing]
