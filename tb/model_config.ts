@@ -67,3 +67,37 @@ export function loadModelConfig(o: ModelConfigOptions): NicConfig {
     throw e;
   }
 }
+
+/**
+ * The overrides as the lockstep harness takes them (`LockstepOptions`
+ * `config` and `set`), after checking them over the preset exactly as
+ * {@linkcode loadModelConfig} does, so a bad file or key is one usage line
+ * before anything runs.
+ *
+ * @param o Preset, configuration file, overrides.
+ * @returns The parsed file and the overrides, each only when given.
+ * @throws {UsageError} As {@linkcode loadModelConfig}.
+ *
+ * @example
+ * ```ts
+ * import { lockstepOverrides } from "./model_config.ts";
+ * lockstepOverrides({ set: ["pcie.gen=3"] }); // { set: ["pcie.gen=3"] }
+ * ```
+ */
+export function lockstepOverrides(
+  o: ModelConfigOptions,
+): { config?: Record<string, unknown>; set?: string[] } {
+  if (o.config === undefined && o.set === undefined) return {};
+  loadModelConfig(o);
+  return {
+    ...(o.config !== undefined
+      ? {
+        config: JSON.parse(Deno.readTextFileSync(o.config)) as Record<
+          string,
+          unknown
+        >,
+      }
+      : {}),
+    ...(o.set !== undefined ? { set: o.set } : {}),
+  };
+}

@@ -10,7 +10,7 @@
 
 import { bulkRun } from "../hw/bulk_run.ts";
 import { hostSegments } from "./host_segments.ts";
-import { loadModelConfig } from "./model_config.ts";
+import { loadModelConfig, lockstepOverrides } from "./model_config.ts";
 import { supportedDriverModes } from "../hw/drivers.ts";
 import type { DriverMode } from "../hw/nic_config.ts";
 import { pcieEffectiveBandwidth } from "../hw/pcie_bandwidth.ts";
@@ -263,29 +263,12 @@ export function collectReport(o: CollectReportOptions): ReportData {
     presets: infos,
     sendBytes,
     mss,
-    verify: goldenVerifyRows(o.goldenFiles, overridesFor(o.overrides)),
+    verify: goldenVerifyRows(
+      o.goldenFiles,
+      lockstepOverrides(o.overrides ?? {}),
+    ),
     stages,
     sweep: points,
     pcie,
-  };
-}
-
-/** The overrides as the lockstep harness takes them (the file read once). */
-function overridesFor(
-  o: CollectReportOptions["overrides"],
-): { config?: Record<string, unknown>; set?: string[] } {
-  if (o === undefined) return {};
-  // Validates the file and the keys the same way as for the presets.
-  loadModelConfig(o);
-  return {
-    ...(o.config !== undefined
-      ? {
-        config: JSON.parse(Deno.readTextFileSync(o.config)) as Record<
-          string,
-          unknown
-        >,
-      }
-      : {}),
-    ...(o.set !== undefined ? { set: o.set } : {}),
   };
 }

@@ -17,7 +17,7 @@ import {
   verifyGoldenSw,
 } from "./golden_engines.ts";
 import { makeHwEngine } from "./hw_engine.ts";
-import { loadModelConfig } from "./model_config.ts";
+import { lockstepOverrides } from "./model_config.ts";
 import { UsageError } from "./cli_args.ts";
 import { GsoSizeNotInferredError } from "./gso_size_not_inferred_error.ts";
 import { NothingToCompareError } from "./nothing_to_compare_error.ts";
@@ -218,24 +218,11 @@ export function verifyMain(args: string[]): Promise<number> {
     );
   }
   // Read and checked once: a bad file or key is one usage line, at once.
-  if (values.config !== undefined || values.set !== undefined) {
-    loadModelConfig({
-      ...(values.preset !== undefined ? { preset: values.preset } : {}),
-      ...(values.config !== undefined ? { config: values.config } : {}),
-      set: values.set ?? [],
-    });
-  }
-  const overrides = {
-    ...(values.config !== undefined
-      ? {
-        config: JSON.parse(Deno.readTextFileSync(values.config)) as Record<
-          string,
-          unknown
-        >,
-      }
-      : {}),
+  const overrides = lockstepOverrides({
+    ...(values.preset !== undefined ? { preset: values.preset } : {}),
+    ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.set !== undefined ? { set: values.set } : {}),
-  };
+  });
   const useSw = values.engine !== "hw";
   const useHw = values.engine !== "sw";
   const keepGoing = values["keep-going"] ?? false;
