@@ -222,7 +222,23 @@ export function* segmentFrames(
     }
     s.framesIn++;
     if (frame.data.length < frame.origLen) {
-      // Cut by the snap length: nothing can be checked; pass it on.
+      // Cut by the snap length. Its headers still say what it was: a
+      // super-packet cannot be segmented without its payload, so it is
+      // refused; anything else passes on as captured.
+      if (snappedSuperPacket(frame, o.gsoSize, vxlanPorts)) {
+        s.superPackets++;
+        o.warn?.(
+          `${o.input}: frame ${frame.number} at offset ${frame.fileOffset}: rejected: captured ${frame.data.length} of ${frame.origLen} bytes (snap length): a super-packet cannot be segmented without its payload`,
+        );
+        reject("truncated");
+        yield {
+          frame,
+          kind: "rejected",
+          out: o.keepRejected ? [frame.data] : [],
+          reason: "truncated",
+        };
+        continue;
+      }
       s.passed++;
       yield { frame, kind: "passed", out: [frame.data] };
       continue;
@@ -283,6 +299,30 @@ export function* segmentFrames(
     s.passed++;
     yield { frame, kind: "passed", out: [copy] };
   }
+}
+
+/**
+ * Whether a frame cut by the snap length was a super-packet: its captured
+ * headers parse, and the IP length fields give a TCP/UDP payload above
+ * gso_size.
+ */
+function snappedSuperPacket(
+  frame: Frame,
+  gsoSize: number,
+  vxlanPorts: number[],
+): boolean {
+  // The frame as long as it was on the wire; only the headers are read.
+  const whole = new Uint8Array(frame.origLen);
+  whole.set(frame.data);
+  let l: PacketLayout;
+  try {
+    l = parsePacket(whole, frame.linkType, { vxlanPorts });
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    return false;
+  }
+  return l.l4 !== null && !isFragment(l) && l.payloadLen > gsoSize &&
+    l.payloadOffset <= frame.data.length;
 }
 
 function isFragment(layout: PacketLayout): boolean {
@@ -348,7 +388,9 @@ export function runSegment(o: SegmentRunOptions): SegmentSummary {
         for (const data of r.out) {
           writer.write({
             data,
-            origLen: data.length,
+            // A frame passed on as captured keeps the length it had on the
+            // wire; everything the tool made is whole.
+            origLen: data === frame.data ? frame.origLen : data.length,
             timestampNs: frame.timestampNs,
             interfaceId: id,
           });
