@@ -7,8 +7,10 @@
  */
 
 import { getU32 } from "../sw/bytes.ts";
+import { LINKTYPE } from "../sw/link_header.ts";
 import { canonicalAddress, outerSource } from "../vectors/pair_frames.ts";
 import { UsageError } from "./cli_args.ts";
+import { CaptureTruncatedError } from "./capture_truncated_error.ts";
 import { GsoSizeNotInferredError } from "./gso_size_not_inferred_error.ts";
 import { NothingToCompareError } from "./nothing_to_compare_error.ts";
 import {
@@ -16,7 +18,7 @@ import {
   type PacketLayout,
   parsePacket,
 } from "../sw/packet_layout.ts";
-import type { Frame } from "../sw/types.ts";
+import { type Frame, TsolabError } from "../sw/types.ts";
 import {
   type CompareContext,
   type Divergence,
@@ -46,6 +48,11 @@ export interface CompareResult {
   gsoSize: number;
   /** gso_size was inferred from the egress capture, not given. */
   gsoSizeInferred: boolean;
+  /**
+   * Frames were compared from the network header on: a side is a cooked
+   * capture (LINUX_SLL/SLL2) or the two sides' link types differ.
+   */
+  fromNetworkLayer: boolean;
   /** Super-packets from the sender. */
   superPackets: number;
   /** Frames compared. */
@@ -135,6 +142,12 @@ function readAll(path: string): Frame[] {
   const r = openReader(path);
   try {
     return [...r.frames()];
+  } catch (e) {
+    // Two captures are read: say which one is broken.
+    if (e instanceof TsolabError && !(e instanceof UsageError)) {
+      throw new UsageError(`${path}: ${e.message}`, { cause: e });
+    }
+    throw e;
   } finally {
     r.close();
   }
@@ -155,6 +168,8 @@ function readAll(path: string): Frame[] {
  * @throws {UsageError} When the sender is not an address.
  * @throws {NothingToCompareError} When the ingress capture holds no frame
  *   from the sender, or no TCP/UDP frame to infer one from.
+ * @throws {CaptureTruncatedError} When either capture holds a frame cut by
+ *   the snap length.
  * @throws {GsoSizeNotInferredError} When no gso_size is given and the
  *   egress capture holds no TCP/UDP payload from the sender to infer it.
  *
@@ -185,6 +200,8 @@ export function compareCaptures(
 ): CompareResult {
   const vxlanPorts = opts.vxlanPorts ?? [4789];
   const inFrames = readAll(ingress);
+  const cut = inFrames.find((f) => f.data.length < f.origLen);
+  if (cut !== undefined) throw new CaptureTruncatedError(ingress, cut);
   let sender = opts.sender;
   if (sender !== undefined) {
     try {
@@ -204,7 +221,7 @@ export function compareCaptures(
     }
   }
   sender ??= "";
-  const expected: { data: Uint8Array; layout: PacketLayout }[] = [];
+  const expected: { data: Uint8Array; layout: PacketLayout; lt: number }[] = [];
   let gso = 0;
   // IP fragments of a UDP datagram on the wire mean the kernel did legacy
   // UFO: gso_size is then the fragment payload, and an IPv6 fragment
@@ -212,9 +229,10 @@ export function compareCaptures(
   let ufoGso = 0;
   let ufo6FragId: number | undefined;
   for (const f of readAll(egress)) {
+    if (f.data.length < f.origLen) throw new CaptureTruncatedError(egress, f);
     const l = layoutOf(f, vxlanPorts);
     if (l === null || sourceAddress(f.data, l) !== sender) continue;
-    expected.push({ data: f.data, layout: l });
+    expected.push({ data: f.data, layout: l, lt: f.linkType });
     if (l.l4 !== null && l.payloadLen > gso) gso = l.payloadLen;
     const ip = l.outer;
     if (
@@ -251,16 +269,41 @@ export function compareCaptures(
     keepGoing: opts.keepGoing ?? false,
     tolerances: opts.tolerances ?? [],
   });
+  // A cooked header (SLL/SLL2: packet type, interface index) describes the
+  // capture, not the wire, and two link types cannot be compared byte for
+  // byte: then both sides are compared from the network header on.
+  const linkTypes = new Set([
+    ...fromSender.map((f) => f.linkType),
+    ...expected.map((e) => e.lt),
+  ]);
+  const fromNetwork = linkTypes.size > 1 ||
+    [...linkTypes].some((t) =>
+      t === LINKTYPE.LINUX_SLL || t === LINKTYPE.LINUX_SLL2
+    );
+  const network = (b: Uint8Array | undefined, lt: number) => {
+    if (b === undefined || !fromNetwork) return b;
+    try {
+      return b.subarray(parsePacket(b, lt, { vxlanPorts }).l2Len);
+    } catch {
+      return b;
+    }
+  };
+  const expectedAt = (i: number) => {
+    const e = expected[i];
+    return e === undefined ? undefined : network(e.data, e.lt);
+  };
   const dut = opts.egressIsDut ?? false;
   const cmp = (
     ctx: CompareContext,
     fromEgress: Uint8Array | undefined,
     fromEngine: Uint8Array | undefined,
     last = false,
-  ) =>
-    dut
-      ? sb.compare(ctx, fromEngine, fromEgress, last)
-      : sb.compare(ctx, fromEgress, fromEngine, last);
+  ) => {
+    const c = fromNetwork ? { ...ctx, linkType: LINKTYPE.RAW } : ctx;
+    return dut
+      ? sb.compare(c, fromEngine, fromEgress, last)
+      : sb.compare(c, fromEgress, fromEngine, last);
+  };
   let k = 0;
   let frames = 0;
   let segments = 0;
@@ -286,15 +329,15 @@ export function compareCaptures(
       linkType: r.frame.linkType,
     };
     if (r.kind === "rejected") {
-      cmp({ ...ctx, segment: 0 }, expected[k]?.data, undefined);
+      cmp({ ...ctx, segment: 0 }, expectedAt(k), undefined);
       k++;
     }
     for (let i = 0; i < r.out.length; i++) {
       frames++;
       cmp(
         { ...ctx, segment: i },
-        expected[k++]?.data,
-        r.out[i],
+        expectedAt(k++),
+        network(r.out[i], r.frame.linkType),
         i === r.out.length - 1,
       );
     }
@@ -303,12 +346,13 @@ export function compareCaptures(
   while (!sb.stopped && k < expected.length) {
     cmp(
       { input: egress, frame: fromSender.at(-1)?.number ?? 0, segment: k },
-      expected[k++]!.data,
+      expectedAt(k++),
       undefined,
     );
   }
   return {
     sender,
+    fromNetworkLayer: fromNetwork,
     gsoSize,
     gsoSizeInferred: opts.gsoSize === undefined,
     superPackets,

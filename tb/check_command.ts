@@ -110,7 +110,9 @@ export function checkMain(args: string[]): Promise<number> {
     console.log(JSON.stringify({ profile: values.profile, ...r }));
   } else {
     console.log(
-      `check: sender ${r.sender} gso_size=${r.gsoSize} super_packets=${r.superPackets} frames=${r.frames} profile=${values.profile}`,
+      `check: sender ${r.sender} gso_size=${r.gsoSize} super_packets=${r.superPackets} frames=${r.frames} profile=${values.profile}${
+        r.fromNetworkLayer ? " (compared from the network header)" : ""
+      }`,
     );
     for (const [name, n] of Object.entries(r.tolerated)) {
       console.log(`tolerated: ${name} on ${n} frame${n === 1 ? "" : "s"}`);

@@ -160,6 +160,7 @@ export function compareGolden(
     gsoSize,
     // Golden vectors carry gso_size per super-packet.
     gsoSizeInferred: false,
+    fromNetworkLayer: false,
     superPackets,
     frames,
     segments,

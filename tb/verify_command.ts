@@ -21,6 +21,7 @@ import { lockstepOverrides } from "./model_config.ts";
 import { UsageError } from "./cli_args.ts";
 import { GsoSizeNotInferredError } from "./gso_size_not_inferred_error.ts";
 import { NothingToCompareError } from "./nothing_to_compare_error.ts";
+import { CaptureTruncatedError } from "./capture_truncated_error.ts";
 import {
   compareCaptures,
   type CompareResult,
@@ -260,7 +261,8 @@ export function verifyMain(args: string[]): Promise<number> {
       } catch (e) {
         if (
           !(e instanceof NothingToCompareError) &&
-          !(e instanceof GsoSizeNotInferredError)
+          !(e instanceof GsoSizeNotInferredError) &&
+          !(e instanceof CaptureTruncatedError)
         ) throw e;
         skipped++;
         if (values.json) results.push({ name, engine, skipped: e.message });
