@@ -309,6 +309,21 @@ export class Scoreboard {
       ev = `0x${(expected[d] ?? 0).toString(16).padStart(2, "0")}`;
       av = `0x${(seen[d] ?? 0).toString(16).padStart(2, "0")}`;
     }
+    // Four bytes more and nothing else different: a trailing FCS (with
+    // padding before it for a short frame), named as such.
+    const trailer = seen.length - expected.length;
+    if (
+      d >= expected.length && (trailer === 4 ||
+        (expected.length < 60 && seen.length === 64))
+    ) {
+      field = "eth.fcs";
+      ev = "none";
+      av = `0x${
+        [...seen.subarray(seen.length - 4)].map((x) =>
+          x.toString(16).padStart(2, "0")
+        ).join("")
+      } (${trailer} bytes after the frame)`;
+    }
     return this.#record({
       ...ctx,
       field,

@@ -89,10 +89,19 @@ Deno.test("wire accepts a short frame padded to 60 bytes with its FCS after the 
   const sb = run("wire", [frame], [withFcs(padded)]);
   assert.deepEqual(sb.divergences, []);
   assert.deepEqual(Object.fromEntries(sb.tolerated), { fcs: 1, padding: 1 });
-  // A bad CRC is not an FCS.
+  // A bad CRC is not an FCS: named as the trailer it is, not as a length.
   const wrong = withFcs(padded);
   wrong[63] = wrong[63]! ^ 0xff;
-  assert.equal(run("wire", [frame], [wrong]).divergences.length, 1);
+  const bad = run("wire", [frame], [wrong]).divergences;
+  assert.equal(bad.length, 1);
+  assert.equal(bad[0]!.field, "eth.fcs");
+  const full = buildFrame({ payloadLen: 1000 }).frame;
+  const badFull = withFcs(full);
+  badFull[badFull.length - 1] = badFull[badFull.length - 1]! ^ 0xff;
+  const d = run("wire", [full], [badFull]).divergences[0]!;
+  assert.equal(d.field, "eth.fcs");
+  assert.equal(d.expected, "none");
+  assert.match(d.actual, /^0x[0-9a-f]{8} \(4 bytes after the frame\)$/);
 });
 
 Deno.test("intel-tso counts the FCS on every frame even where CWR had to be undone too", () => {
