@@ -16,7 +16,7 @@ import {
   verifyGoldenHw,
   verifyGoldenSw,
 } from "./golden_engines.ts";
-import { makeHwEngine } from "./hw_engine.ts";
+import { type HwEngine, makeHwEngine } from "./hw_engine.ts";
 import { lockstepOverrides } from "./model_config.ts";
 import { UsageError } from "./cli_args.ts";
 import { GsoSizeNotInferredError } from "./gso_size_not_inferred_error.ts";
@@ -255,9 +255,15 @@ export function verifyMain(args: string[]): Promise<number> {
     // A pair with no frame from a sender, or none on egress to infer
     // gso_size from, is skipped with the reason, not passed: nothing was
     // compared.
-    const pair = (name: string, engine: string, run: () => CompareResult) => {
+    const pair = (
+      name: string,
+      engine: string,
+      run: () => CompareResult,
+      extra: () => string = () => "",
+    ) => {
       try {
-        report(name, engine, run());
+        const r = run();
+        report(name, engine, r, extra());
       } catch (e) {
         if (
           !(e instanceof NothingToCompareError) &&
@@ -280,26 +286,42 @@ export function verifyMain(args: string[]): Promise<number> {
           }, { keepGoing }));
       }
       if (useHw) {
-        pair(name, "hw", () =>
-          compareCaptures(
-            ingress,
-            egress,
-            (h) =>
-              makeHwEngine(undefined, {
-                ...(values.preset !== undefined
-                  ? { preset: values.preset }
-                  : {}),
-                ...(values.driver !== undefined
-                  ? { driver: values.driver }
-                  : {}),
-                ...(values.config !== undefined
-                  ? { config: values.config }
-                  : {}),
-                set: values.set ?? [],
-                hints: h,
-              }).engine,
-            { keepGoing },
-          ));
+        let hw: HwEngine | undefined;
+        pair(
+          name,
+          "hw",
+          () =>
+            compareCaptures(
+              ingress,
+              egress,
+              (h) => {
+                hw = makeHwEngine(undefined, {
+                  ...(values.preset !== undefined
+                    ? { preset: values.preset }
+                    : {}),
+                  ...(values.driver !== undefined
+                    ? { driver: values.driver }
+                    : {}),
+                  ...(values.config !== undefined
+                    ? { config: values.config }
+                    : {}),
+                  set: values.set ?? [],
+                  hints: h,
+                });
+                return hw.engine;
+              },
+              { keepGoing },
+            ),
+          // Packets the model dropped explain missing frames: say which.
+          () => {
+            const errors = Object.entries(hw?.nic.report().errors ?? {});
+            return errors.length === 0
+              ? ""
+              : ` model errors: ${
+                errors.map(([k, v]) => `${k} ${v}`).join(", ")
+              }`;
+          },
+        );
       }
     }
     if (total === 0) {

@@ -7,6 +7,7 @@ import { loadModelConfig } from "../tb/model_config.ts";
 import { buildReport } from "../tb/report_command.ts";
 import { collectReport } from "../tb/report_data.ts";
 import { sweepMain } from "../tb/sweep_command.ts";
+import { defaultCapturesDir, verifyMain } from "../tb/verify_command.ts";
 
 async function quietly<T>(f: () => Promise<T>): Promise<string[]> {
   const log: string[] = [];
@@ -93,4 +94,31 @@ Deno.test("report applies --set to every preset it runs and says so on the page"
     /model overrides --set pcie\.gen=3 --set pcie\.lanes=8/,
   );
   assert.ok(!buildReport(base).includes("model overrides"));
+});
+
+Deno.test("verify --captures takes --set for the model and names the packets it dropped", async () => {
+  const dir = defaultCapturesDir();
+  try {
+    Deno.statSync(`${dir}/tcp4.in.pcap`);
+  } catch {
+    console.log(`skipped: kernel captures not found in ${dir}`);
+    return;
+  }
+  let code = -1;
+  const log = await quietly(async () => {
+    code = await verifyMain([
+      "--captures",
+      dir,
+      "tcp4",
+      "--engine",
+      "hw",
+      "--set",
+      "txFifoBytes=1000",
+    ]);
+  });
+  assert.equal(code, 1);
+  assert.match(
+    log[0]!,
+    /^tcp4 +hw .* FAIL model errors: tx-fifo\.frame-exceeds-fifo 7\n/,
+  );
 });
