@@ -99,7 +99,8 @@ export function inetGsoSegment(
       }
       totLen = d.length - nhoff;
     }
-    setU16(d, nhoff + 2, totLen > 0xffff ? 0 : totLen);
+    // inet_gso_segment: htons(tot_len) keeps the low 16 bits
+    setU16(d, nhoff + 2, totLen & 0xffff);
     // ip_send_check: the whole header, options included.
     setU16(d, nhoff + 10, 0);
     setU16(d, nhoff + 10, checksum(d, nhoff, nhoff + ihl));

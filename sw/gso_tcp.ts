@@ -16,7 +16,7 @@ import {
 import type { GsoPlan, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { gsoMakeChecksum, gsoResetChecksum, mayPull } from "./gso_state.ts";
 import { NETIF_F } from "./netdev_features.ts";
-import { netGsoOk } from "./skb_segment.ts";
+import { skbGsoFeaturesOk } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
 import { IP_SUMMED, SKB_GSO } from "./types.ts";
 
@@ -108,10 +108,7 @@ export function tcpGsoSegment(
       `Cannot segment: TCP payload ${payload} is not above gso_size ${mss}`,
     );
   }
-  if (
-    netGsoOk(st.features | NETIF_F.GSO_ROBUST, skb.gsoType) &&
-    skb.fragList.length === 0
-  ) {
+  if (skbGsoFeaturesOk(st.features | NETIF_F.GSO_ROBUST, skb)) {
     // tcp_gso_segment: the device can segment it; hand it on unchanged.
     return unsegmentedPlan(Math.ceil(payload / mss));
   }

@@ -26,7 +26,7 @@ import { unsegmentedPlan } from "./gso_tcp.ts";
 import { udpTunnelSegment } from "./gso_udp_tunnel.ts";
 import { ip6FindFirstFragOpt } from "./gso_ipv6.ts";
 import { NETIF_F } from "./netdev_features.ts";
-import { netGsoOk } from "./skb_segment.ts";
+import { skbGsoFeaturesOk } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
 import { IP_SUMMED, SKB_GSO } from "./types.ts";
 
@@ -110,9 +110,8 @@ export function udpGsoSegment(
       `Cannot segment: UDP payload ${l4Len - 8} is not above gso_size ${mss}`,
     );
   }
-  if (
-    st.ipSummed === IP_SUMMED.PARTIAL && skb.csumStart !== udpOff + st.shift
-  ) {
+  // __udp_gso_segment: checked whatever the checksum state (FRAGLIST aside)
+  if (skb.csumStart !== udpOff + st.shift) {
     throw new SegmentError(
       "csum-start-mismatch",
       "EINVAL",
@@ -125,7 +124,7 @@ export function udpGsoSegment(
     st.features &= ~(NETIF_F.GSO_UDP_L4 | NETIF_F.HW_CSUM | NETIF_F.IP_CSUM |
       NETIF_F.IPV6_CSUM);
   }
-  if (netGsoOk(st.features | NETIF_F.GSO_ROBUST, skb.gsoType)) {
+  if (skbGsoFeaturesOk(st.features | NETIF_F.GSO_ROBUST, skb)) {
     return unsegmentedPlan(Math.ceil((l4Len - 8) / mss));
   }
   const h = st.head;

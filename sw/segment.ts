@@ -10,7 +10,7 @@ import type { GsoOptions, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { macGsoSegment } from "./gso_mac.ts";
 import { mayPull, newGsoState, releaseGsoState } from "./gso_state.ts";
 import { NETIF_F } from "./netdev_features.ts";
-import { netGsoOk, SkbSplitter } from "./skb_segment.ts";
+import { skbGsoFeaturesOk, SkbSplitter } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
 import type { SkBuff } from "./types.ts";
 
@@ -64,7 +64,7 @@ export function* segment(
       (opts.gsoPartialFeatures ?? 0n);
     if (
       (features & NETIF_F.GSO_PARTIAL) !== 0n &&
-      !netGsoOk(features | partialFeatures, skb.gsoType)
+      !skbGsoFeaturesOk(features | partialFeatures, skb)
     ) {
       st.features &= ~NETIF_F.GSO_PARTIAL;
     }

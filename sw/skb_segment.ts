@@ -20,7 +20,7 @@ import {
   type SkbPiece,
   skbPieceList,
 } from "./skbuff.ts";
-import { IP_SUMMED, SKB_GSO } from "./types.ts";
+import { IP_SUMMED, SKB_GSO, type SkBuff } from "./types.ts";
 
 /** The most segments one super-packet may become (gso_segs is 16 bits). */
 export const MAX_GSO_SEGS = 65535;
@@ -43,6 +43,30 @@ export const MAX_GSO_SEGS = 65535;
 export function netGsoOk(features: bigint, gsoType: number): boolean {
   const need = gsoTypeToFeatures(gsoType);
   return (features & need) === need;
+}
+
+/**
+ * Whether the device takes this GSO skb as it is (`skb_gso_ok`): every
+ * gso_type bit's feature is present, and a frag_list needs
+ * tx-scatter-gather-fraglist.
+ *
+ * @param features The features that apply.
+ * @param skb The skb.
+ * @returns True when no software segmentation is needed.
+ *
+ * @example
+ * ```ts
+ * import { skbGsoFeaturesOk } from "./skb_segment.ts";
+ * import { newSkb } from "./skbuff.ts";
+ * import { NETIF_F } from "./netdev_features.ts";
+ * import { SKB_GSO } from "./types.ts";
+ * const skb = newSkb({ linear: new Uint8Array(60), gsoSize: 10, gsoType: SKB_GSO.TCPV4 });
+ * skbGsoFeaturesOk(NETIF_F.TSO, skb); // true
+ * ```
+ */
+export function skbGsoFeaturesOk(features: bigint, skb: SkBuff): boolean {
+  return netGsoOk(features, skb.gsoType) &&
+    (skb.fragList.length === 0 || (features & NETIF_F.FRAGLIST) !== 0n);
 }
 
 interface Geometry {

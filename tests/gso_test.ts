@@ -320,6 +320,46 @@ Deno.test("segment() hands the super-packet on unchanged when the device does TS
   assert.deepEqual(segs[0]!.data, b.frame);
 });
 
+Deno.test("segment() hands a TCP or UDP super-packet with a frag_list on unchanged only when the device takes frag_lists (skb_gso_ok)", () => {
+  for (const udp of [false, true]) {
+    const { b } = skbFor({ payloadLen: 5000, gsoSize: 1400, udp });
+    // The same bytes as a linear head + payload start, and a frag_list member.
+    const split = b.payloadOff + 1000;
+    const skb = newSkb({
+      linear: b.frame.subarray(0, split),
+      fragList: [newSkb({ linear: b.frame.subarray(split) })],
+      gsoSize: 1400,
+      gsoType: udp ? SKB_GSO.UDP_L4 : SKB_GSO.TCPV4,
+      ipSummed: IP_SUMMED.PARTIAL,
+      csumStart: b.l4Off,
+      csumOffset: udp ? 6 : 16,
+      networkHeader: b.ipOff,
+      transportHeader: b.l4Off,
+      protocol: 0x0800,
+    });
+    const dev = SW | NETIF_F.HW_CSUM |
+      (udp ? NETIF_F.GSO_UDP_L4 : NETIF_F.TSO);
+    const kept = [...segment(skb, dev | NETIF_F.FRAGLIST)];
+    assert.equal(kept.length, 1, `udp=${udp}: passed on`);
+    assert.deepEqual(kept[0]!.data, b.frame);
+    const split4 = [...segment(skb, dev)];
+    assert.equal(split4.length, 4, `udp=${udp}: segmented without FRAGLIST`);
+  }
+});
+
+Deno.test("segment() refuses a USO skb whose csum_start is not its UDP header, whatever ip_summed", () => {
+  const { skb } = skbFor({ udp: true, payloadLen: 3000, gsoSize: 1000 });
+  for (const ipSummed of [IP_SUMMED.PARTIAL, IP_SUMMED.NONE]) {
+    const bad = { ...skb, ipSummed, csumStart: skb.transportHeader + 2 };
+    assert.throws(
+      () => [...segment(bad, SW)],
+      (e: unknown) =>
+        e instanceof SegmentError && e.reason === "csum-start-mismatch",
+      `ip_summed ${ipSummed}`,
+    );
+  }
+});
+
 // KUnit net_core_gso table (linux-gso.md §13.1): pure skb_segment on an
 // 8-byte fake header, protocol ETH_P_ATALK, gso_size 1000.
 function kunitSkb(linear: number, frags: number[], fragList: number[]): SkBuff {
