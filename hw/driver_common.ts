@@ -303,10 +303,8 @@ export function csumRefusal(
   if (l.ipLen > o.maxIpLen || (l.ipLen & 3) !== 0) return "header-length";
   if (l.tunnel !== null) {
     if (!o.vxlan) return "tunnel-checksum";
-    if (
-      l.tunnel.outerIpLen > o.maxIpLen || l.tunnel.l4TunLen > o.maxTunnelLen ||
-      (l.tunnel.l4TunLen & 1) === 1
-    ) return "header-length";
+    // ice_features_check measures the tunnel header of GSO packets only
+    if (l.tunnel.outerIpLen > o.maxIpLen) return "header-length";
   }
   return null;
 }

@@ -59,14 +59,23 @@ function gsoTypeRefusal(cfg: NicConfig, t: number): string | null {
 }
 
 /** Header-length refusal of `*_features_check` (removes checksum and GSO). */
-function headerRefusal(cfg: NicConfig, l: SkbLayout): string | null {
+function headerRefusal(
+  cfg: NicConfig,
+  l: SkbLayout,
+  gsoType: number,
+): string | null {
   const o = cfg.offload;
   const odd = (n: number) => o.evenHeaderLens && (n & 1) === 1;
   if (l.macLen > o.maxMacLen || odd(l.macLen)) return "header-length";
   const netLen = l.tunnel !== null ? l.tunnel.outerIpLen : l.ipLen;
   if (netLen > o.maxIpLen || odd(netLen)) return "header-length";
   if (l.tunnel !== null) {
-    if (l.tunnel.l4TunLen > o.maxTunnelLen || odd(l.tunnel.l4TunLen)) {
+    // ice_features_check: only GRE and UDP_TUNNEL GSO types (not the
+    // _CSUM ones) have their tunnel header measured
+    if (
+      (gsoType & (SKB_GSO.GRE | SKB_GSO.UDP_TUNNEL)) !== 0 &&
+      (l.tunnel.l4TunLen > o.maxTunnelLen || odd(l.tunnel.l4TunLen))
+    ) {
       return "header-length";
     }
     if (l.ipLen > o.maxIpLen || odd(l.ipLen)) return "header-length";
@@ -126,7 +135,7 @@ export function hwTsoDriver(cfg: NicConfig): TxDriver {
       if (cfg.offload.mssMax > 0 && skb.gsoSize > cfg.offload.mssMax) {
         return sw("mss-above-max");
       }
-      const h = headerRefusal(cfg, l);
+      const h = headerRefusal(cfg, l, skb.gsoType);
       if (h !== null) return sw(h, true);
       if (l.len - l.hdrLen > cfg.offload.maxTsoPayload) {
         return sw("tso-payload-too-long");

@@ -85,7 +85,9 @@ function e810(): NicConfig {
       maxMacLen: 254,
       maxIpLen: 508,
       maxL4Len: 60,
-      maxTunnelLen: 254,
+      // ice_features_check: UDP/GRE tunnel header (outer L4 to inner L3)
+      // against ICE_TXD_L4LEN_MAX, for GSO packets of those types only
+      maxTunnelLen: 60,
       evenHeaderLens: true,
       maxHeaderLen: 822,
       maxBuffersPerSegment: 8, // ICE_MAX_BUF_TXD

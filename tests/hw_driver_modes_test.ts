@@ -301,3 +301,19 @@ Deno.test("driver modes a preset cannot run are refused with a typed error", () 
     "tso-helper",
   );
 });
+
+Deno.test("e810 measures the tunnel header against ICE_TXD_L4LEN_MAX only for UDP_TUNNEL and GRE GSO packets, as ice_features_check does", () => {
+  assert.equal(resolveConfig("e810-100g").offload.maxTunnelLen, 60);
+  // VXLAN's tunnel header (outer UDP to inner IP) is 30 bytes: lower the
+  // limit below it to see which packets the rule reaches.
+  const cfg = resolveConfig("e810-100g", { set: ["offload.maxTunnelLen=28"] });
+  const plain = buildVxlan({ payloadLen: 4000, gsoSize: 1378 }).skb;
+  const csum = buildVxlan({ payloadLen: 4000, gsoSize: 1378, outerCsum: true })
+    .skb;
+  const nic = () => createNic(cfg, { driver: "hw-tso" });
+  assert.equal(nic().driverCheck(plain).fallback, "header-length");
+  assert.equal(nic().driverCheck(csum).fallback, null);
+  const single = { ...plain, gsoSize: 0, gsoSegs: 0, gsoType: 0 };
+  assert.equal(nic().driverCheck(single).fallback, null);
+  assert.equal(nic().driverCheck(single).hostChecksum, false);
+});
