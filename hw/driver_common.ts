@@ -219,6 +219,16 @@ export function dataDescriptorCount(cfg: NicConfig, skb: SkBuff): number {
  * ```
  */
 export function needsLinearize(cfg: NicConfig, skb: SkBuff): boolean {
+  if (cfg.family === "mqnic") {
+    // mqnic_start_xmit: paged data under 32 bytes is copied into the head
+    let dataLen = 0;
+    for (const f of skb.frags) dataLen += f.size;
+    for (const m of skb.fragList) {
+      dataLen += m.linear.length;
+      for (const f of m.frags) dataLen += f.size;
+    }
+    if (dataLen > 0 && dataLen < 32) return true;
+  }
   const maxSeg = cfg.offload.maxBuffersPerSegment;
   const maxPkt = cfg.offload.maxBuffersPerPacket;
   if (skb.gsoSize === 0) {

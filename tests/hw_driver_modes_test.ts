@@ -317,3 +317,29 @@ Deno.test("e810 measures the tunnel header against ICE_TXD_L4LEN_MAX only for UD
   assert.equal(nic().driverCheck(single).fallback, null);
   assert.equal(nic().driverCheck(single).hostChecksum, false);
 });
+
+Deno.test("corundum's driver linearizes a packet with under 32 bytes of paged data, as mqnic_start_xmit does", () => {
+  const cfg = resolveConfig("corundum-100g");
+  const { skb } = skbFor({ payloadLen: 112 + 16, gsoSize: 1448 });
+  const head = skb.frags[0]!;
+  const small = {
+    ...skb,
+    gsoSize: 0,
+    gsoSegs: 0,
+    gsoType: 0,
+    linear: concatBytes([
+      skb.linear,
+      head.page.subarray(head.offset, head.offset + 112),
+    ]),
+    frags: [{ page: head.page, offset: head.offset + 112, size: 16 }],
+  };
+  const nic = createNic(cfg, { driver: "gso" });
+  assert.equal(nic.driverCheck(small).linearize, true);
+  // 32 bytes of paged data (16 more taken from the head) stay paged.
+  const big = {
+    ...small,
+    linear: small.linear.subarray(0, small.linear.length - 16),
+    frags: [{ page: head.page, offset: head.offset + 96, size: 32 }],
+  };
+  assert.equal(nic.driverCheck(big).linearize, false);
+});
