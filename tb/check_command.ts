@@ -36,6 +36,10 @@ frame in the ingress capture is an error (exit 2), never a match. gso_size
 defaults to the largest payload among the sender's wire frames; when the
 wire capture holds no TCP/UDP payload of the sender, pass --gso-size (exit 2).
 
+Cooked captures (tcpdump -i any: LINUX_SLL/SLL2), or two captures of
+different link types, are compared from the network header on. A frame cut
+by the snap length in either capture is an error (exit 2): capture with -s 0.
+
 Profiles accept documented hardware differences and say which they applied:
   linux      none: byte for byte (default)
   intel-tso  CWR kept on middle segments (ixgbe default TCP flag masks),

@@ -63,7 +63,10 @@ With --engine hw (the NIC model; its report is printed before the summary):
 
 Output: the last stdout line is exactly
   frames_in=N super_packets=N segments_out=N passed=N rejected=N bad_checksums=N
-followed by " (reason=count, …)" when anything was rejected.
+followed by " (reason=count, …)" when anything was rejected. A frame cut by
+the snap length passes as captured, with its wire length kept, unless its IP
+length makes it a super-packet: that cannot be segmented without its
+payload and is rejected as truncated.
 
 Exit status: 0 output written (rejections counted); 1 reserved for
 verification mismatches; 2 unusable input or usage (one line on stderr

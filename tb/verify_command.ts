@@ -54,9 +54,11 @@ features in EPB comments). Two engines run over every vector:
 
 --captures DIR instead takes capture pairs NAME.in.pcap / NAME.out.pcap (the
 sender's frames are compared; gso_size is inferred from the egress side). A
-pair with no TCP/UDP frame from a sender, or with no TCP/UDP payload of the
-sender on the egress side to infer gso_size from, is skipped with the reason;
-when no pair is left, that is an error (exit 2).
+pair with no TCP/UDP frame from a sender, with no TCP/UDP payload of the
+sender on the egress side to infer gso_size from, or with a frame cut by the
+snap length, is skipped with the reason; when no pair is left, that is an
+error (exit 2). Cooked captures (LINUX_SLL/SLL2) are compared from the
+network header, and a pair's hw line names the packets the model dropped.
 
 Prints one line per vector and engine: super-packets, segments, frames,
 pass/FAIL (and for hw: lockstep, cycles/byte); a failure names the ingress

@@ -2,6 +2,7 @@
 // the network header, also against an Ethernet capture of the other side;
 // a capture cut by the snap length, or broken, is one usage line naming it.
 import assert from "node:assert/strict";
+import { captureLog } from "./_console.ts";
 import { UsageError } from "../tb/cli_args.ts";
 import { CaptureTruncatedError } from "../tb/capture_truncated_error.ts";
 import { checkMain } from "../tb/check_command.ts";
@@ -53,14 +54,8 @@ function write(
 }
 
 async function check(args: string[]): Promise<{ code: number; log: string[] }> {
-  const log: string[] = [];
-  const orig = console.log;
-  console.log = (...a: unknown[]) => log.push(a.join(" "));
-  try {
-    return { code: await checkMain(args), log };
-  } finally {
-    console.log = orig;
-  }
+  const { value, log } = await captureLog(() => checkMain(args));
+  return { code: value, log };
 }
 
 Deno.test({

@@ -4,6 +4,7 @@
 // gso_size cannot be inferred, and a divergence under an inferred gso_size
 // says so.
 import assert from "node:assert/strict";
+import { captureLog } from "./_console.ts";
 import { checkMain } from "../tb/check_command.ts";
 import { GsoSizeNotInferredError } from "../tb/gso_size_not_inferred_error.ts";
 import { NothingToCompareError } from "../tb/nothing_to_compare_error.ts";
@@ -24,18 +25,7 @@ const have = (() => {
   }
 })();
 
-async function quietly<T>(
-  f: () => Promise<T>,
-): Promise<{ value: T; log: string[] }> {
-  const log: string[] = [];
-  const orig = console.log;
-  console.log = (...a: unknown[]) => log.push(a.join(" "));
-  try {
-    return { value: await f(), log };
-  } finally {
-    console.log = orig;
-  }
-}
+const quietly = captureLog;
 
 function check(sender: string) {
   return quietly(() =>

@@ -2,6 +2,7 @@
 // segment engine, sweep, report (every preset and the verify runs) and
 // verify; bad files and keys are one usage line.
 import assert from "node:assert/strict";
+import { captureLog } from "./_console.ts";
 import { UsageError } from "../tb/cli_args.ts";
 import { loadModelConfig } from "../tb/model_config.ts";
 import { buildReport } from "../tb/report_command.ts";
@@ -10,15 +11,7 @@ import { sweepMain } from "../tb/sweep_command.ts";
 import { defaultCapturesDir, verifyMain } from "../tb/verify_command.ts";
 
 async function quietly<T>(f: () => Promise<T>): Promise<string[]> {
-  const log: string[] = [];
-  const orig = console.log;
-  console.log = (...a: unknown[]) => log.push(a.join(" "));
-  try {
-    await f();
-    return log;
-  } finally {
-    console.log = orig;
-  }
+  return (await captureLog(f)).log;
 }
 
 Deno.test("loadModelConfig() merges a file over the preset, then --set over both", async () => {
