@@ -44,7 +44,11 @@ export interface GsoSegment {
   gsoType: number;
   /** SKB_GSO_CB(skb)->csum_start: offset the `cbCsum` sum starts at. */
   cbCsumStart: number;
-  /** SKB_GSO_CB(skb)->csum: 16-bit sum of data[cbCsumStart..end). */
+  /**
+   * SKB_GSO_CB(skb)->csum: 16-bit sum of data[cbCsumStart..end). Inside the
+   * GSO layers it may be `CB_CSUM_PENDING` (not summed yet); every segment
+   * handed to a caller holds the sum.
+   */
   cbCsum: number;
   /**
    * True when the device can segment the packet itself and this is the
@@ -52,6 +56,19 @@ export interface GsoSegment {
    */
   unsegmented?: boolean;
 }
+
+/**
+ * `cbCsum` of a segment whose payload has not been summed yet: skb_segment
+ * leaves it so, and the first `gso_make_checksum` sums header and payload
+ * in one pass (the same ones'-complement sum, one call per segment fewer).
+ *
+ * @example
+ * ```ts
+ * import { CB_CSUM_PENDING } from "./gso_segment_types.ts";
+ * CB_CSUM_PENDING; // -1
+ * ```
+ */
+export const CB_CSUM_PENDING = -1;
 
 /**
  * Rewrites one segment's header fields in place (one protocol layer's work

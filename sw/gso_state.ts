@@ -7,6 +7,7 @@
  */
 
 import { csumFoldKeep, onesSum } from "./checksum.ts";
+import { CB_CSUM_PENDING } from "./gso_segment_types.ts";
 import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { SegmentError } from "./segment_error.ts";
 import { skbCopyBits, skbLen, skbPieces } from "./skbuff.ts";
@@ -172,9 +173,13 @@ export function gsoMakeChecksum(
   start: number,
   res: number,
 ): number {
-  const plen = seg.cbCsumStart - start;
-  const hdr = onesSum(seg.data, start, seg.cbCsumStart);
-  const total = csumBlockAdd(hdr, seg.cbCsum, plen);
+  const total = seg.cbCsum === CB_CSUM_PENDING
+    ? onesSum(seg.data, start, seg.data.length)
+    : csumBlockAdd(
+      onesSum(seg.data, start, seg.cbCsumStart),
+      seg.cbCsum,
+      seg.cbCsumStart - start,
+    );
   seg.cbCsum = res & 0xffff;
   seg.cbCsumStart = start;
   return ~csumFoldKeep(total) & 0xffff;

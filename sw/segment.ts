@@ -10,7 +10,7 @@ import type { GsoOptions, GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { macGsoSegment } from "./gso_mac.ts";
 import { mayPull, newGsoState, releaseGsoState } from "./gso_state.ts";
 import { NETIF_F } from "./netdev_features.ts";
-import { skbGsoFeaturesOk, SkbSplitter } from "./skb_segment.ts";
+import { resolveCbCsum, skbGsoFeaturesOk, SkbSplitter } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
 import type { SkBuff } from "./types.ts";
 
@@ -78,7 +78,7 @@ export function* segment(
     for (let n = 0; n < sp.count; n++) {
       const seg = sp.nextSegment();
       for (let i = 0; i < patches.length; i++) patches[i]!(seg);
-      yield seg;
+      yield resolveCbCsum(seg);
     }
   } finally {
     releaseGsoState(st);

@@ -9,6 +9,7 @@
  */
 
 import { onesSum } from "./checksum.ts";
+import { CB_CSUM_PENDING } from "./gso_segment_types.ts";
 import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { canChecksumProtocol } from "./xmit_decision.ts";
 import { gsoTypeToFeatures, NETIF_F } from "./netdev_features.ts";
@@ -336,7 +337,9 @@ export class SkbSplitter {
     seg.csumStart = st.skb.csumStart;
     seg.csumOffset = st.skb.csumOffset;
     seg.cbCsumStart = doffset;
-    seg.cbCsum = this.#csum ? 0 : onesSum(data, doffset, total);
+    // skb_segment sums the payload as it copies; the sum is taken when first
+    // needed (gsoMakeChecksum, or resolveCbCsum before the segment leaves).
+    seg.cbCsum = this.#csum ? 0 : CB_CSUM_PENDING;
     if (this.#partialSegs > 0) {
       const mss = this.#mss;
       seg.gsoSize = mss;
@@ -375,5 +378,24 @@ export function* skbSegment(
   protocol: number,
 ): Generator<GsoSegment> {
   const sp = new SkbSplitter(st, doffset, mss, protocol);
-  for (let i = 0; i < sp.count; i++) yield sp.nextSegment();
+  for (let i = 0; i < sp.count; i++) yield resolveCbCsum(sp.nextSegment());
+}
+
+/**
+ * Takes a segment's pending payload sum (`CB_CSUM_PENDING`) so that the
+ * segment leaves the GSO layers with `cbCsum` holding the sum.
+ *
+ * @param seg A segment from `SkbSplitter.nextSegment()`, patched or not.
+ * @returns The same segment.
+ *
+ * @example
+ * ```ts ignore
+ * const seg = resolveCbCsum(splitter.nextSegment());
+ * ```
+ */
+export function resolveCbCsum(seg: GsoSegment): GsoSegment {
+  if (seg.cbCsum === CB_CSUM_PENDING) {
+    seg.cbCsum = onesSum(seg.data, seg.cbCsumStart, seg.data.length);
+  }
+  return seg;
 }
