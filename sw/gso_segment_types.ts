@@ -68,7 +68,7 @@ export interface GsoSegment {
  * CB_CSUM_PENDING; // -1
  * ```
  */
-export const CB_CSUM_PENDING = -1;
+export const CB_CSUM_PENDING: number = -1;
 
 /**
  * Rewrites one segment's header fields in place (one protocol layer's work
