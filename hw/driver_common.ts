@@ -389,7 +389,7 @@ export function csumOffload(
  * import { pseudoHeaderSeed } from "./driver_common.ts";
  * const ip = new Uint8Array(20);
  * ip.set([10, 0, 0, 1, 10, 0, 0, 2], 12);
- * pseudoHeaderSeed(ip, 0, true, 6, 20).toString(16); // "1423"
+ * pseudoHeaderSeed(ip, 0, true, 6, 20).toString(16); // "141d"
  * ```
  */
 export function pseudoHeaderSeed(

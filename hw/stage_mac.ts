@@ -18,7 +18,7 @@ import { NULL_TRACE, type Stage, type TraceSink } from "./stage.ts";
  * import { MacStage } from "./stage_mac.ts";
  * import { resolveConfig } from "./resolve_config.ts";
  * const m = new MacStage(resolveConfig());
- * m.schedule(0, 0, 1514, 0).lastBitNs.toFixed(2); // "137.12": 16 ns MAC depth + 121.12 ns
+ * m.schedule(0, 0, 1514, 0).lastBitNs.toFixed(2); // "138.08": 16 ns MAC depth + 122.08 ns (1514 B + FCS + preamble)
  * ```
  */
 export class MacStage implements Stage {

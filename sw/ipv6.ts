@@ -341,6 +341,7 @@ export function decodeIpv6(b: Uint8Array, off = 0): Ipv6Header {
  * import { decodeIpv6, ipv6EncodedLen } from "./ipv6.ts";
  * const b = new Uint8Array(40);
  * b[0] = 0x60;
+ * b[6] = 59; // No Next Header
  * ipv6EncodedLen(decodeIpv6(b, 0)); // 40
  * ```
  */
@@ -370,6 +371,7 @@ export function ipv6EncodedLen(h: Ipv6Header): number {
  * import { decodeIpv6, encodeIpv6 } from "./ipv6.ts";
  * const b = new Uint8Array(40);
  * b[0] = 0x60;
+ * b[6] = 59; // No Next Header
  * const out = new Uint8Array(40);
  * encodeIpv6(decodeIpv6(b, 0), out, 0); // 40
  * ```

@@ -73,7 +73,7 @@ export interface BarChartOptions {
  *   bars: [{ label: "mac", value: 98, color: "#d62728" }],
  *   legend: [{ name: "bottleneck", color: "#d62728" }],
  * });
- * svg.includes("98%"); // true
+ * svg.includes("98.0%"); // true
  * ```
  */
 export function barChartSvg(o: BarChartOptions): string {

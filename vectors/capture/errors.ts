@@ -51,7 +51,8 @@ export class CommandError extends TsolabError {
  * @example
  * ```ts
  * import { ScenarioSkipped } from "./errors.ts";
- * throw new ScenarioSkipped("Scenario tap-tcp4-mss1: the tap refused gso_size 1");
+ * const e = new ScenarioSkipped("Scenario tap-tcp4-mss1: the tap refused gso_size 1");
+ * e instanceof ScenarioSkipped; // true
  * ```
  */
 export class ScenarioSkipped extends TsolabError {}
