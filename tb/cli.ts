@@ -84,13 +84,16 @@ export async function cliMain(args: string[]): Promise<number> {
       console.error(`tsolab ${cmd}: ${parseArgsErrorLine(e, rest)}`);
       return 2;
     }
-    if (
-      e instanceof Deno.errors.PermissionDenied ||
-      e instanceof Deno.errors.NotFound
-    ) {
+    // Any file-system error (missing file, permission, a directory where a
+    // file was expected): one line, exit 2, never a stack trace.
+    if (isDenoIoError(e)) {
       console.error(`tsolab ${cmd}: ${e.message}`);
       return 2;
     }
     throw e;
   }
+}
+
+function isDenoIoError(e: unknown): e is Error {
+  return Object.values(Deno.errors).some((c) => e instanceof c);
 }

@@ -22,6 +22,8 @@ export class UsageError extends TsolabError {}
 
 /**
  * Pulls every `-K name on|off [name on|off …]` out of an argument list.
+ * The pairs after one `-K` end at the first word not followed by on/off,
+ * which stays an ordinary argument.
  *
  * @param args The arguments.
  * @returns The remaining arguments and the feature changes in order.
@@ -49,6 +51,9 @@ export function extractFeatureArgs(
     while (i + 1 < args.length && !args[i + 1]!.startsWith("-")) {
       const name = args[i + 1]!;
       const v = args[i + 2];
+      // After a pair, a word without on/off after it is the next argument
+      // (the input file), as in `-K tx on IN -o OUT`.
+      if (pairs > 0 && v !== "on" && v !== "off") break;
       if (v !== "on" && v !== "off") {
         throw new UsageError(
           `-K ${name}: expected "on" or "off", got ${

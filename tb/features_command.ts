@@ -31,7 +31,8 @@ kernel's netdev_fix_features rules, and prints every feature that changed
 with the reason (e.g. "tx-tcp-segmentation: off (requires
 tx-scatter-gather)"). The size limits are shown and can be set; a value
 the device cannot take is refused as the kernel refuses it (EINVAL; ERANGE
-for a gso_max_size or gso_ipv4_max_size below 321, MAX_TCP_HEADER + 1).
+for a gso_max_size or gso_ipv4_max_size below 193, MAX_TCP_HEADER + 1 on
+the capture kernel's build; other builds differ).
 
 Example:
   deno task tsolab features --preset corundum-100g -K sg off

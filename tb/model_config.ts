@@ -63,7 +63,13 @@ export function loadModelConfig(o: ModelConfigOptions): NicConfig {
       set: o.set ?? [],
     });
   } catch (e) {
-    if (e instanceof TsolabError) throw new UsageError(e.message, { cause: e });
+    if (e instanceof TsolabError) {
+      // resolveConfig does not know the file's name; the user does.
+      const msg = o.config === undefined
+        ? e.message
+        : e.message.replaceAll("the config file", `--config ${o.config}`);
+      throw new UsageError(msg, { cause: e });
+    }
     throw e;
   }
 }

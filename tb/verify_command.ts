@@ -8,7 +8,8 @@
  */
 
 import { parseArgs } from "node:util";
-import type { DriverMode } from "../hw/nic_config.ts";
+import { DRIVER_MODES, type DriverMode } from "../hw/nic_config.ts";
+import { supportedDriverModes } from "../hw/drivers.ts";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 import { TsolabError } from "../sw/types.ts";
 import {
@@ -17,7 +18,7 @@ import {
   verifyGoldenSw,
 } from "./golden_engines.ts";
 import { type HwEngine, makeHwEngine } from "./hw_engine.ts";
-import { lockstepOverrides } from "./model_config.ts";
+import { loadModelConfig, lockstepOverrides } from "./model_config.ts";
 import { UsageError } from "./cli_args.ts";
 import { GsoSizeNotInferredError } from "./gso_size_not_inferred_error.ts";
 import { NothingToCompareError } from "./nothing_to_compare_error.ts";
@@ -40,6 +41,7 @@ Usage:
                 [--set key=value …] [--keep-going] [--json]
   tsolab verify --captures DIR [PAIR …] [--engine sw|hw|all] [--preset P]
                 [--driver MODE] [--config FILE.json] [--set key=value …]
+                [--keep-going] [--json]
 
 With no arguments, verifies every golden vector in vectors/golden (each a
 pcapng: ingress super-packets and pass-through frames on interface 0, the
@@ -63,7 +65,10 @@ network header, and a pair's hw line names the packets the model dropped.
 Prints one line per vector and engine: super-packets, segments, frames,
 pass/FAIL (and for hw: lockstep, cycles/byte); a failure names the ingress
 frame, the segment, the field (Wireshark names), expected and actual values,
-with a hex diff.
+with a hex diff. A lockstep divergence fails the row. --json prints one JSON
+document instead ({ results, passed, failed, skipped }). --preset, --driver,
+--config and --set configure the model and are refused with --engine sw;
+they are checked before anything runs.
 
 Exit status: 0 all pass; 1 any mismatch; 2 usage or unusable input.
 
@@ -220,14 +225,44 @@ export function verifyMain(args: string[]): Promise<number> {
       `--engine must be sw, hw or all, got "${values.engine}"`,
     );
   }
+  const useSw = values.engine !== "hw";
+  const useHw = values.engine !== "sw";
+  if (!useHw) {
+    // The reference has no model to configure: refuse, never ignore.
+    for (const name of ["preset", "driver", "config", "set"] as const) {
+      if (values[name] !== undefined) {
+        throw new UsageError(
+          `--${name} configures the NIC model: it does not apply to --engine sw`,
+        );
+      }
+    }
+  } else {
+    // A bad preset, file, key or driver is one usage line before any run.
+    const cfg = loadModelConfig({
+      ...(values.preset !== undefined ? { preset: values.preset } : {}),
+      ...(values.config !== undefined ? { config: values.config } : {}),
+      ...(values.set !== undefined ? { set: values.set } : {}),
+    });
+    const driver = values.driver;
+    if (driver !== undefined) {
+      if (!(DRIVER_MODES as readonly string[]).includes(driver)) {
+        throw new UsageError(
+          `--driver must be one of ${DRIVER_MODES.join(", ")}, got "${driver}"`,
+        );
+      }
+      if (!supportedDriverModes(cfg).includes(driver as DriverMode)) {
+        throw new UsageError(
+          `--driver ${driver} cannot run on preset "${cfg.preset}": the device lacks the offload it needs`,
+        );
+      }
+    }
+  }
   // Read and checked once: a bad file or key is one usage line, at once.
   const overrides = lockstepOverrides({
     ...(values.preset !== undefined ? { preset: values.preset } : {}),
     ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.set !== undefined ? { set: values.set } : {}),
   });
-  const useSw = values.engine !== "hw";
-  const useHw = values.engine !== "sw";
   const keepGoing = values["keep-going"] ?? false;
   const results: unknown[] = [];
   let total = 0;
@@ -238,10 +273,14 @@ export function verifyMain(args: string[]): Promise<number> {
     engine: string,
     r: CompareResult,
     extra = "",
+    extraJson: Record<string, unknown> = {},
+    otherFailure = false,
   ) => {
     total++;
-    if (r.mismatch !== null) failed++;
-    if (values.json) results.push({ name, engine, ...r });
+    // A lockstep divergence fails the row even where both engines matched
+    // the vector under its tolerances.
+    if (r.mismatch !== null || otherFailure) failed++;
+    if (values.json) results.push({ name, engine, ...r, ...extraJson });
     else {
       const line = formatCompare(name, engine, r);
       const [first, ...rest] = line.split("\n");
@@ -358,35 +397,40 @@ export function verifyMain(args: string[]): Promise<number> {
       }
       if (hw === null) {
         skipped++;
-        if (!values.json) {
-          console.log(
-            `${
-              name.padEnd(16)
-            } hw  n/a: the expected frames are the stack's GSO_PARTIAL hand-off to a device that finishes them, not wire frames`,
-          );
-        }
+        const why =
+          "the expected frames are the stack's GSO_PARTIAL hand-off to a device that finishes them, not wire frames";
+        if (values.json) results.push({ name, engine: "hw", skipped: why });
+        else console.log(`${name.padEnd(16)} hw  n/a: ${why}`);
         continue;
       }
+      const lockstepPass = hw.lockstep.length === 0;
       report(
         name,
         "hw",
         hw.result,
-        ` lockstep=${hw.lockstep.length === 0 ? "pass" : "FAIL"} cycles/byte=${
+        ` lockstep=${lockstepPass ? "pass" : "FAIL"} cycles/byte=${
           hw.cyclesPerByte !== null ? hw.cyclesPerByte.toFixed(4) : "n/a"
         }`,
+        {
+          lockstep: lockstepPass ? "pass" : "FAIL",
+          cyclesPerByte: hw.cyclesPerByte,
+        },
+        !lockstepPass,
       );
     }
   }
   if (values.json) {
+    // One JSON document and nothing else on stdout, as `check --json`.
     console.log(
       JSON.stringify({ results, passed: total - failed, failed, skipped }),
     );
+  } else {
+    console.log(
+      `verify: ${total - failed} passed, ${failed} failed${
+        skipped > 0 ? `, ${skipped} skipped` : ""
+      }`,
+    );
   }
-  console.log(
-    `verify: ${total - failed} passed, ${failed} failed${
-      skipped > 0 ? `, ${skipped} skipped` : ""
-    }`,
-  );
   return Promise.resolve(failed > 0 ? 1 : 0);
 }
 

@@ -75,6 +75,14 @@ export class CaptureReader {
    */
   static openFile(path: string, options?: ReaderOptions): CaptureReader {
     const file = Deno.openSync(path, { read: true });
+    if (file.statSync().isDirectory) {
+      // Opening a directory succeeds; reading it would fail with no name.
+      file.close();
+      throw new CaptureFormatError(
+        "Cannot read capture at offset 0: it is a directory",
+        { offset: 0 },
+      );
+    }
     try {
       const r = new CaptureReader(file, options);
       r.#file = file;

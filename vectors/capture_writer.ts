@@ -234,6 +234,12 @@ function openTemporary(target: string): { file: Deno.FsFile; name: string } {
         name,
       };
     } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        // The temporary name is ours; the user's mistake is the directory.
+        throw new Deno.errors.NotFound(
+          `Cannot create ${target}: its directory does not exist`,
+        );
+      }
       if (!(e instanceof Deno.errors.AlreadyExists) || attempt >= 16) throw e;
     }
   }

@@ -1,0 +1,137 @@
+// Usage behaviour of the CLI found by a documentation audit: -K pairs end
+// at the input file, file-system errors are one line with exit 2, verify's
+// --json is one JSON document, and model options are checked up front.
+import assert from "node:assert/strict";
+import { extractFeatureArgs, UsageError } from "../tb/cli_args.ts";
+
+const MOD = new URL("../mod.ts", import.meta.url).pathname;
+const DIR = new URL("../../shared/kernel-captures", import.meta.url).pathname;
+const GOLDEN = new URL("../vectors/golden/", import.meta.url).pathname;
+
+async function tsolab(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", "--allow-env", MOD, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("extractFeatureArgs ends -K pairs at a word with no on/off after it", () => {
+  assert.deepEqual(
+    extractFeatureArgs(["-K", "tx", "on", "in.pcap", "-o", "out.pcap"]),
+    { rest: ["in.pcap", "-o", "out.pcap"], changes: [["tx", true]] },
+  );
+  assert.deepEqual(
+    extractFeatureArgs(["-K", "tso", "on", "gso", "off", "in.pcap"]),
+    { rest: ["in.pcap"], changes: [["tso", true], ["gso", false]] },
+  );
+  // The first pair still needs its on/off: a typo is not a file name.
+  assert.throws(
+    () => extractFeatureArgs(["-K", "tso", "maybe"]),
+    (e: unknown) => e instanceof UsageError && /"maybe"/.test(e.message),
+  );
+});
+
+Deno.test("segment takes the input file after -K pairs", async () => {
+  const out = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    const r = await tsolab([
+      "segment",
+      "--gso-size",
+      "1448",
+      "-K",
+      "tx",
+      "on",
+      `${DIR}/tcp4.in.pcap`,
+      "-o",
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /frames_in=48 super_packets=7 /);
+  } finally {
+    await Deno.remove(out);
+  }
+});
+
+Deno.test("a directory given as a capture is one line and exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const args of [
+        ["segment", "--gso-size", "1448", dir, "-o", `${dir}/o.pcap`],
+        ["verify", dir],
+        ["check", "--ingress", dir, "--egress", dir],
+      ]
+    ) {
+      const r = await tsolab(args);
+      assert.equal(r.code, 2, args.join(" "));
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /it is a directory/);
+      assert.ok(lines[0]!.includes(dir), lines[0]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("segment into a missing directory names OUT, not its temporary file", async () => {
+  const r = await tsolab([
+    "segment",
+    "--gso-size",
+    "1448",
+    `${DIR}/tcp4.in.pcap`,
+    "-o",
+    "/nonexistent-tsolab-dir/o.pcap",
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr.trim(),
+    /^tsolab segment: Cannot create \/nonexistent-tsolab-dir\/o\.pcap: its directory does not exist$/,
+  );
+});
+
+Deno.test("verify --json prints one JSON document with the lockstep result", async () => {
+  const r = await tsolab(["verify", "--json", `${GOLDEN}tcp4.pcapng`]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.passed, 2);
+  assert.equal(doc.failed, 0);
+  const hw = doc.results.find((x: { engine: string }) => x.engine === "hw");
+  assert.equal(hw.lockstep, "pass");
+  assert.equal(typeof hw.cyclesPerByte, "number");
+});
+
+Deno.test("verify checks model options before running anything", async () => {
+  for (
+    const [args, re] of [
+      [["--preset", "bogus"], /Unknown preset "bogus"/],
+      [["--driver", "bogus"], /--driver must be one of/],
+      [["--preset", "corundum-100g", "--driver", "hw-tso"], /cannot run on/],
+      [["--engine", "sw", "--preset", "e810-100g"], /--engine sw/],
+    ] as const
+  ) {
+    const r = await tsolab(["verify", ...args, `${GOLDEN}tcp4.pcapng`]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stdout, "", `nothing ran: ${args.join(" ")}`);
+    assert.match(r.stderr, re);
+  }
+});
+
+Deno.test("an unknown key in --config names the file", async () => {
+  const cfg = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(cfg, JSON.stringify({ nosuch: 1 }));
+    const r = await tsolab(["verify", "--config", cfg, `${GOLDEN}tcp4.pcapng`]);
+    assert.equal(r.code, 2);
+    assert.ok(r.stderr.includes(`--config ${cfg}`), r.stderr);
+  } finally {
+    await Deno.remove(cfg);
+  }
+});
