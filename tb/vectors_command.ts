@@ -29,6 +29,9 @@ Run "tsolab vectors <command> --help" for a command's options.
 
 Exit status: 0 ok; 1 manifest differs (--check) or a capture failed;
 2 bad usage or input that cannot be used (frames that do not pair up).
+
+Example:
+  deno task tsolab vectors manifest --check
 `;
 
 /** Help text of `vectors extract`. */
@@ -77,6 +80,9 @@ compares and prints one line per difference.
 
 Exit status: 0 written or matching; 1 differences (--check); 2 a file is
 not a golden vector.
+
+Example:
+  deno task tsolab vectors manifest --check vectors/golden
 `;
 
 function scenarioFrom(path: string): string {

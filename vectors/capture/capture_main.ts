@@ -14,9 +14,9 @@ import { findScenario, SCENARIOS } from "./scenarios.ts";
 
 /** Help text of `vectors capture`. */
 export const CAPTURE_USAGE =
-  `Usage: vectors capture --scenario NAME [--scenario NAME …] [-o DIR]
-       vectors capture --all [-o DIR]
-       vectors capture --list
+  `Usage: tsolab vectors capture --scenario NAME [--scenario NAME …] [-o DIR]
+       tsolab vectors capture --all [-o DIR]
+       tsolab vectors capture --list
 
 Captures what the running Linux kernel makes of GSO super-packets: for each
 scenario DIR/NAME.in.pcap (the super-packets, captured on p1 or the tap),
@@ -32,7 +32,10 @@ Options:
   -h, --help            show this help
 
 Exit status: 0 all captured or skipped, 1 a scenario failed, 2 bad usage or
-missing requirements.`;
+missing requirements.
+
+Example:
+  sudo deno task capture --scenario tcp4 -o /tmp/caps`;
 
 async function hasTool(argv: string[]): Promise<boolean> {
   try {
