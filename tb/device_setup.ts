@@ -16,7 +16,8 @@ import { UsageError } from "./cli_args.ts";
  *
  * @param dev The device (modified).
  * @param changes `[ethtool name or alias, on]` pairs, in order.
- * @returns Lines describing what changed.
+ * @returns Lines describing what changed, then each request the fix-up
+ *   rules overrode, with why.
  * @throws {UsageError} For an unknown or fixed feature name.
  *
  * @example
@@ -37,7 +38,12 @@ export function applyFeatureChanges(
         r.stderr ?? `-K: no requested feature could be changed on ${dev.name}`,
       );
     }
-    return r.changes.map((c) => c.reason);
+    // A request the fix-up rules overrode is reported with why, so that
+    // `-K tso on` on a device without checksum offload does not pass quietly.
+    return [
+      ...r.changes.map((c) => c.reason),
+      ...r.refused.map((c) => `${c.reason} [requested ${c.on ? "off" : "on"}]`),
+    ];
   } catch (e) {
     if (e instanceof TsolabError) throw new UsageError(e.message, { cause: e });
     throw e;

@@ -135,3 +135,27 @@ Deno.test("an unknown key in --config names the file", async () => {
     await Deno.remove(cfg);
   }
 });
+
+Deno.test("segment -K tso on names the rule that refused it on a device without checksum offload", async () => {
+  const out = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    const r = await tsolab([
+      "segment",
+      "--gso-size",
+      "1448",
+      `${DIR}/tcp4.in.pcap`,
+      "-o",
+      out,
+      "-K",
+      "tso",
+      "on",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /features: tx-tcp-segmentation: off \(requires tx-checksum-ip-generic or tx-checksum-ipv4\) \[requested on\]/,
+    );
+  } finally {
+    await Deno.remove(out);
+  }
+});
