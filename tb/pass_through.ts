@@ -64,6 +64,8 @@ export function checksumSites(
  *
  * @param data Frame bytes (a copy the caller may modify).
  * @param layout Its layout.
+ * @param deviceChecksums True when the egress device inserts the innermost
+ *   checksum of this frame itself (`validate_xmit_skb` leaves its seed).
  * @returns How many checksums were neither good, seeded, zero nor
  *   truncated (left unchanged and counted as bad).
  *
@@ -75,12 +77,18 @@ export function checksumSites(
 export function completePassThrough(
   data: Uint8Array,
   layout: PacketLayout,
+  deviceChecksums = false,
 ): number {
   let bad = 0;
-  for (const s of checksumSites(data, layout)) {
+  const sites = checksumSites(data, layout);
+  for (let i = 0; i < sites.length; i++) {
+    const s = sites[i]!;
     const st = l4ChecksumStatus(data, s);
-    if (st === "seed") l4ChecksumComplete(data, s);
-    else if (st === "bad") bad++;
+    // skb_csum_hwoffload_help: the innermost seed is the CHECKSUM_PARTIAL
+    // one; a device that can insert it gets it as it is.
+    if (st === "seed" && !(i === 0 && deviceChecksums)) {
+      l4ChecksumComplete(data, s);
+    } else if (st === "bad") bad++;
   }
   return bad;
 }

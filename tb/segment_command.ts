@@ -34,7 +34,9 @@ parsed too). A frame whose innermost TCP/UDP payload (by the IP length
 fields) exceeds N is a super-packet: it is segmented as Linux does on the
 egress device of the kernel captures (tso off, gso on, tx-checksumming off,
 sg on: every checksum final), changed by -K. Every other frame passes
-through with seeded checksums completed. Output keeps input order and
+through with seeded checksums completed, except that with --engine sw an
+innermost seed the device would insert (-K tx on) stays a seed, as Linux
+hands it to the device. Output keeps input order and
 timestamps; its format follows OUT's extension (.pcap or .pcapng). It is
 written beside OUT under a temporary name and replaces OUT only when the
 run succeeds (exit 0); otherwise an existing OUT is left as it was.
@@ -171,6 +173,7 @@ export async function segmentMain(args: string[]): Promise<number> {
       output: values.output,
       gsoSize,
       engine,
+      ...(values.engine === "hw" ? {} : { device: dev }),
       vxlanPorts,
       fixedId: values["fixed-id"] ?? false,
       accecn: values.accecn ?? false,

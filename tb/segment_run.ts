@@ -12,7 +12,8 @@ import { type PacketLayout, parsePacket } from "../sw/packet_layout.ts";
 import { SegmentError } from "../sw/segment_error.ts";
 import { skbFromFrame } from "../sw/skb_from_frame.ts";
 import type { Frame, SkBuff } from "../sw/types.ts";
-import { TsolabError } from "../sw/types.ts";
+import { IP_SUMMED, TsolabError } from "../sw/types.ts";
+import { xmitDecision, type XmitDevice } from "../sw/xmit_decision.ts";
 import { CaptureReader } from "../vectors/capture_reader.ts";
 import { SUPPORTED_LINKTYPES } from "../vectors/link_types.ts";
 import {
@@ -52,6 +53,13 @@ export interface SegmentRunOptions {
   gsoSize: number;
   /** The engine that transmits super-packets. */
   engine: Engine;
+  /**
+   * The egress device of the software engine. When given, a passed frame
+   * whose innermost checksum holds the seed keeps it if the device inserts
+   * that checksum (`-K tx on`), as Linux hands it over; otherwise (and for
+   * the NIC model, which inserts checksums itself) seeds are completed.
+   */
+  device?: XmitDevice;
   /** UDP ports that carry VXLAN (default 4789). */
   vxlanPorts?: number[];
   /** Give super-packets SKB_GSO_TCP_FIXEDID. */
@@ -295,10 +303,29 @@ export function* segmentFrames(
       continue;
     }
     const copy = frame.data.slice();
-    s.badChecksums += completePassThrough(copy, layout);
+    s.badChecksums += completePassThrough(
+      copy,
+      layout,
+      o.device !== undefined && deviceInsertsChecksum(frame, layout, o.device),
+    );
     s.passed++;
     yield { frame, kind: "passed", out: [copy] };
   }
+}
+
+// validate_xmit_skb on a frame that is not a super-packet: a CHECKSUM_PARTIAL
+// skb (its innermost checksum holds the seed) keeps the seed when the device
+// can insert the checksum (skb_csum_hwoffload_help).
+function deviceInsertsChecksum(
+  frame: Frame,
+  layout: PacketLayout,
+  dev: XmitDevice,
+): boolean {
+  if (layout.l4 === null || isFragment(layout)) return false;
+  const skb = skbFromFrame(frame.data, layout, { gsoSize: 1 });
+  if (skb === null || skb.ipSummed !== IP_SUMMED.PARTIAL) return false;
+  const plain = { ...skb, gsoSize: 0, gsoSegs: 0, gsoType: 0 };
+  return xmitDecision(plain, dev).path === "hardware";
 }
 
 /**
