@@ -9,10 +9,27 @@
 
 import { IP_SUMMED, type SkbFrag, type SkBuff, TsolabError } from "./types.ts";
 
-/** MAX_SKB_FRAGS with the kernel's default CONFIG_MAX_SKB_FRAGS. */
+/**
+ * MAX_SKB_FRAGS with the kernel's default CONFIG_MAX_SKB_FRAGS.
+ *
+ * @example
+ * ```ts
+ * import { MAX_SKB_FRAGS } from "./skbuff.ts";
+ * const tooMany = (frags: number) => frags > MAX_SKB_FRAGS;
+ * tooMany(18); // true
+ * ```
+ */
 export const MAX_SKB_FRAGS = 17;
 
-/** The special gso_size that segments on frag_list boundaries (SCTP). */
+/**
+ * The special gso_size that segments on frag_list boundaries (SCTP).
+ *
+ * @example
+ * ```ts
+ * import { GSO_BY_FRAGS } from "./skbuff.ts";
+ * const gsoSize = GSO_BY_FRAGS; // 0xffff: one segment per frag_list member
+ * ```
+ */
 export const GSO_BY_FRAGS = 0xffff;
 
 /**

@@ -15,7 +15,15 @@ import { formatDivergence } from "./scoreboard.ts";
 import { swTransmit } from "./sw_engine.ts";
 import { PROFILES, tolerancesFor } from "./tolerances.ts";
 
-/** Help text of `check`. */
+/**
+ * Help text of `check`.
+ *
+ * @example
+ * ```ts
+ * import { CHECK_HELP } from "./check_command.ts";
+ * console.log(CHECK_HELP);
+ * ```
+ */
 export const CHECK_HELP =
   `tsolab check — compare your device's wire output with the Linux reference
 

@@ -16,7 +16,15 @@ import { sweepMain } from "./sweep_command.ts";
 import { vectorsMain } from "./vectors_command.ts";
 import { verifyMain } from "./verify_command.ts";
 
-/** Help text of the whole CLI. */
+/**
+ * Help text of the whole CLI.
+ *
+ * @example
+ * ```ts
+ * import { CLI_HELP } from "./cli.ts";
+ * console.log(CLI_HELP);
+ * ```
+ */
 export const CLI_HELP =
   `tsolab — a testbench for NIC transmit segmentation offload
 

@@ -14,7 +14,15 @@ import { extractFeatureArgs, intOption, UsageError } from "./cli_args.ts";
 import { applyFeatureChanges } from "./device_setup.ts";
 import { presetDevice } from "./preset_device.ts";
 
-/** Help text of `features`. */
+/**
+ * Help text of `features`.
+ *
+ * @example
+ * ```ts
+ * import { FEATURES_HELP } from "./features_command.ts";
+ * console.log(FEATURES_HELP);
+ * ```
+ */
 export const FEATURES_HELP =
   `tsolab features — the model device's offload features, as ethtool shows them
 

@@ -24,7 +24,15 @@ const LANES = [1, 2, 4, 8, 16, 32];
 const SIZES = [128, 256, 512, 1024, 2048, 4096];
 const RCBS = [64, 128];
 
-/** Help text of `pcie`. */
+/**
+ * Help text of `pcie`.
+ *
+ * @example
+ * ```ts
+ * import { PCIE_HELP } from "./pcie_command.ts";
+ * console.log(PCIE_HELP);
+ * ```
+ */
 export const PCIE_HELP =
   `tsolab pcie — effective PCIe bandwidth for DMA transfers of N bytes
 

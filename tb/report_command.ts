@@ -17,7 +17,15 @@ import { barChartSvg } from "./svg_bar_chart.ts";
 import { lineChartSvg, type LineSeries } from "./svg_line_chart.ts";
 import { defaultGoldenDir, goldenFiles } from "./verify_command.ts";
 
-/** Help text of `report`. */
+/**
+ * Help text of `report`.
+ *
+ * @example
+ * ```ts
+ * import { REPORT_HELP } from "./report_command.ts";
+ * console.log(REPORT_HELP);
+ * ```
+ */
 export const REPORT_HELP =
   `tsolab report — one self-contained HTML page of results and charts
 

@@ -17,7 +17,15 @@ import {
 import { swTransmit } from "./sw_engine.ts";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 
-/** Help text of `segment`. */
+/**
+ * Help text of `segment`.
+ *
+ * @example
+ * ```ts
+ * import { SEGMENT_HELP } from "./segment_command.ts";
+ * console.log(SEGMENT_HELP);
+ * ```
+ */
 export const SEGMENT_HELP =
   `tsolab segment — segment a capture's super-packets as Linux does
 

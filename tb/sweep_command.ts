@@ -16,7 +16,15 @@ import { intOption, UsageError } from "./cli_args.ts";
 import { hostSegments } from "./host_segments.ts";
 import { loadModelConfig } from "./model_config.ts";
 
-/** Help text of `sweep`. */
+/**
+ * Help text of `sweep`.
+ *
+ * @example
+ * ```ts
+ * import { SWEEP_HELP } from "./sweep_command.ts";
+ * console.log(SWEEP_HELP);
+ * ```
+ */
 export const SWEEP_HELP = `tsolab sweep — NIC model throughput against send size
 
 Usage:

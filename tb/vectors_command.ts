@@ -15,7 +15,15 @@ import { genMain } from "../vectors/generate.ts";
 import { checkManifest, updateManifest } from "../vectors/manifest.ts";
 import { intOption, UsageError } from "./cli_args.ts";
 
-/** Help text of `vectors`. */
+/**
+ * Help text of `vectors`.
+ *
+ * @example
+ * ```ts
+ * import { VECTORS_HELP } from "./vectors_command.ts";
+ * console.log(VECTORS_HELP);
+ * ```
+ */
 export const VECTORS_HELP = `tsolab vectors — make and keep the golden vectors
 
 Usage:
@@ -34,7 +42,15 @@ Example:
   deno task tsolab vectors manifest --check
 `;
 
-/** Help text of `vectors extract`. */
+/**
+ * Help text of `vectors extract`.
+ *
+ * @example
+ * ```ts
+ * import { EXTRACT_HELP } from "./vectors_command.ts";
+ * console.log(EXTRACT_HELP);
+ * ```
+ */
 export const EXTRACT_HELP =
   `tsolab vectors extract — turn a kernel capture pair into a golden vector
 
@@ -66,7 +82,15 @@ Example:
     --kernel-release 6.18 -o vectors/golden/tcp4.pcapng
 `;
 
-/** Help text of `vectors manifest`. */
+/**
+ * Help text of `vectors manifest`.
+ *
+ * @example
+ * ```ts
+ * import { MANIFEST_HELP } from "./vectors_command.ts";
+ * console.log(MANIFEST_HELP);
+ * ```
+ */
 export const MANIFEST_HELP =
   `tsolab vectors manifest — rebuild or check the golden vectors' manifest
 

@@ -31,7 +31,15 @@ import {
 import { formatDivergence } from "./scoreboard.ts";
 import { swTransmit } from "./sw_engine.ts";
 
-/** Help text of `verify`. */
+/**
+ * Help text of `verify`.
+ *
+ * @example
+ * ```ts
+ * import { VERIFY_HELP } from "./verify_command.ts";
+ * console.log(VERIFY_HELP);
+ * ```
+ */
 export const VERIFY_HELP =
   `tsolab verify — check the engines against what the Linux kernel sent
 

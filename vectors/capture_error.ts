@@ -9,6 +9,14 @@ import { TsolabError } from "../sw/types.ts";
 /**
  * Where a format error was found: the byte offset in the file and, when the
  * error belongs to a packet record or block, its 1-based frame number.
+ *
+ * @example
+ * ```ts
+ * import { type CaptureErrorLocation, CaptureFormatError } from "./capture_error.ts";
+ * const where: CaptureErrorLocation = { offset: 40, frame: 1 };
+ * const err = new CaptureFormatError("record caplen exceeds snaplen", where);
+ * err.frame; // 1
+ * ```
  */
 export interface CaptureErrorLocation {
   /** Byte offset in the file (of the record, block, header or field). */

@@ -109,5 +109,13 @@ export interface ReaderOptions {
   maxRecordBytes?: number;
 }
 
-/** Default of `ReaderOptions.maxRecordBytes`: 64 MiB. */
+/**
+ * Default of `ReaderOptions.maxRecordBytes`: 64 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_RECORD_BYTES } from "./capture_info.ts";
+ * DEFAULT_MAX_RECORD_BYTES / (1024 * 1024); // 64
+ * ```
+ */
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;

@@ -510,7 +510,15 @@ export function generateScenario(
   }
 }
 
-/** Help text of `vectors gen`. */
+/**
+ * Help text of `vectors gen`.
+ *
+ * @example
+ * ```ts
+ * import { GEN_USAGE } from "./generate.ts";
+ * console.log(GEN_USAGE);
+ * ```
+ */
 export const GEN_USAGE =
   `Usage: vectors gen --scenario NAME [--scenario NAME …] [-o DIR]
        vectors gen --all [-o DIR]

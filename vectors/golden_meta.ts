@@ -11,10 +11,26 @@ import config from "../deno.json" with { type: "json" };
 import { gsoTypeNames, parseGsoTypeNames } from "../sw/types.ts";
 import { GoldenVectorError } from "./golden_error.ts";
 
-/** `tsolab 0.1.0`: the tool and version that write golden vectors. */
+/**
+ * `tsolab 0.1.0`: the tool and version that write golden vectors.
+ *
+ * @example
+ * ```ts
+ * import { TSOLAB_VERSION } from "./golden_meta.ts";
+ * TSOLAB_VERSION.startsWith("tsolab "); // true
+ * ```
+ */
 export const TSOLAB_VERSION = `tsolab ${config.version}`;
 
-/** The format tag in every golden vector's section header. */
+/**
+ * The format tag in every golden vector's section header.
+ *
+ * @example
+ * ```ts
+ * import { GOLDEN_FORMAT } from "./golden_meta.ts";
+ * GOLDEN_FORMAT; // "tsolab-golden/1"
+ * ```
+ */
 export const GOLDEN_FORMAT = "tsolab-golden/1";
 
 /**

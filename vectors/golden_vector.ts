@@ -30,19 +30,53 @@ import {
 import { LINKTYPE } from "./link_types.ts";
 import { PcapngWriter } from "./pcapng_writer.ts";
 
-/** Largest frame a golden vector holds (the snap length of both interfaces). */
+/**
+ * Largest frame a golden vector holds (the snap length of both interfaces).
+ *
+ * @example
+ * ```ts
+ * import { GOLDEN_MAX_FRAME } from "./golden_vector.ts";
+ * 14 + 65535 <= GOLDEN_MAX_FRAME; // true: any non-BIG-TCP frame fits
+ * ```
+ */
 export const GOLDEN_MAX_FRAME = 262144;
 
-/** `epb_flags` bit 11: "TCP segmentation offloaded" — a super-packet. */
+/**
+ * `epb_flags` bit 11: "TCP segmentation offloaded" — a super-packet.
+ *
+ * @example
+ * ```ts
+ * import { EPB_FLAG_TSO } from "./golden_vector.ts";
+ * const flags = 2 | EPB_FLAG_TSO; // outbound super-packet
+ * (flags & EPB_FLAG_TSO) !== 0; // true
+ * ```
+ */
 export const EPB_FLAG_TSO = 1 << 11;
 
 /** `epb_flags` direction bits 0..1 = 2: outbound. */
 const EPB_OUTBOUND = 2;
 
-/** Interface id of the ingress frames. */
+/**
+ * Interface id of the ingress frames.
+ *
+ * @example
+ * ```ts
+ * import { GOLDEN_INGRESS } from "./golden_vector.ts";
+ * const isIngress = (interfaceId: number) => interfaceId === GOLDEN_INGRESS;
+ * isIngress(0); // true
+ * ```
+ */
 export const GOLDEN_INGRESS = 0;
 
-/** Interface id of the expected egress frames. */
+/**
+ * Interface id of the expected egress frames.
+ *
+ * @example
+ * ```ts
+ * import { GOLDEN_EGRESS, GOLDEN_INGRESS } from "./golden_vector.ts";
+ * [GOLDEN_INGRESS, GOLDEN_EGRESS]; // [0, 1]: the interface ids of a golden vector
+ * ```
+ */
 export const GOLDEN_EGRESS = 1;
 
 /**

@@ -10,10 +10,26 @@ import { GoldenVectorError } from "./golden_error.ts";
 import type { GoldenOrigin, GoldenSource } from "./golden_meta.ts";
 import { readGoldenVector } from "./golden_vector.ts";
 
-/** Name of the manifest file in a golden-vector folder. */
+/**
+ * Name of the manifest file in a golden-vector folder.
+ *
+ * @example
+ * ```ts
+ * import { MANIFEST_NAME } from "./manifest.ts";
+ * const path = `vectors/golden/${MANIFEST_NAME}`; // "vectors/golden/MANIFEST.json"
+ * ```
+ */
 export const MANIFEST_NAME = "MANIFEST.json";
 
-/** Format tag of the manifest. */
+/**
+ * Format tag of the manifest.
+ *
+ * @example
+ * ```ts
+ * import { MANIFEST_FORMAT } from "./manifest.ts";
+ * MANIFEST_FORMAT; // "tsolab-golden-manifest/1"
+ * ```
+ */
 export const MANIFEST_FORMAT = "tsolab-golden-manifest/1";
 
 /**

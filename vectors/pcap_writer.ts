@@ -48,7 +48,15 @@ export interface FrameToWrite {
   timestampNs: bigint;
 }
 
-/** Default snap length of the writers: 262144, as tcpdump and dumpcap. */
+/**
+ * Default snap length of the writers: 262144, as tcpdump and dumpcap.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SNAPLEN } from "./pcap_writer.ts";
+ * DEFAULT_SNAPLEN; // 262144
+ * ```
+ */
 export const DEFAULT_SNAPLEN = 262144;
 
 /**
