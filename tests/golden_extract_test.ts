@@ -217,3 +217,13 @@ Deno.test("canonicalAddress compares IPv6 addresses whatever their spelling", ()
   assert.throws(() => canonicalAddress("10.77.0.256"), PairingError);
   assert.throws(() => canonicalAddress("fd77::1::2"), PairingError);
 });
+
+Deno.test("canonicalAddress takes IPv6 with a dotted IPv4 tail, and an IPv4-mapped address is the IPv4 sender", () => {
+  assert.equal(canonicalAddress("::ffff:10.77.0.1"), "10.77.0.1");
+  assert.equal(canonicalAddress("::FFFF:a4d:1"), "10.77.0.1");
+  assert.equal(canonicalAddress("0:0:0:0:0:ffff:10.77.0.1"), "10.77.0.1");
+  assert.equal(canonicalAddress("64:ff9b::10.77.0.1"), "64:ff9b::a4d:1");
+  assert.equal(canonicalAddress("fd77::1.2.3.4"), "fd77::102:304");
+  assert.throws(() => canonicalAddress("::ffff:10.77.0.256"), PairingError);
+  assert.throws(() => canonicalAddress("1:2:3:4:5:6:7:1.2.3.4"), PairingError);
+});

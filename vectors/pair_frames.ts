@@ -84,7 +84,9 @@ interface Parsed {
 
 /**
  * Canonical text of an IPv4 or IPv6 address given as text (so `fd77::1`
- * and `fd77:0:0:0:0:0:0:1` compare equal).
+ * and `fd77:0:0:0:0:0:0:1` compare equal). IPv6 may end in a dotted IPv4
+ * address (RFC 4291 §2.2); an IPv4-mapped address (`::ffff:a.b.c.d`) is the
+ * IPv4 sender it stands for, whose packets go out as IPv4.
  *
  * @param text The address.
  * @returns Dotted IPv4 or compressed lowercase IPv6.
@@ -94,6 +96,7 @@ interface Parsed {
  * ```ts
  * import { canonicalAddress } from "./pair_frames.ts";
  * canonicalAddress("FD77:0:0::1"); // "fd77::1"
+ * canonicalAddress("::ffff:10.77.0.1"); // "10.77.0.1"
  * ```
  */
 export function canonicalAddress(text: string): string {
@@ -102,7 +105,18 @@ export function canonicalAddress(text: string): string {
     const b = v4.slice(1).map(Number);
     if (b.every((x) => x <= 255)) return b.join(".");
   } else if (text.includes(":")) {
-    const [head, tail, more] = text.toLowerCase().split("::");
+    let v6 = text.toLowerCase();
+    const dotted = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v6);
+    if (dotted !== null) {
+      const b = dotted.slice(2).map(Number);
+      if (b.some((x) => x > 255)) {
+        throw new PairingError(`"${text}" is not an IPv4 or IPv6 address`);
+      }
+      v6 = `${dotted[1]}${((b[0]! << 8) | b[1]!).toString(16)}:${
+        ((b[2]! << 8) | b[3]!).toString(16)
+      }`;
+    }
+    const [head, tail, more] = v6.split("::");
     const groups = (s: string | undefined) =>
       s === undefined || s === "" ? [] : s.split(":");
     const h = groups(head);
@@ -120,7 +134,10 @@ export function canonicalAddress(text: string): string {
         bytes[2 * i] = v >> 8;
         bytes[2 * i + 1] = v & 0xff;
       });
-      return formatAddress(bytes, 0, 16);
+      // ::ffff:0:0/96 (RFC 4291 §2.5.5.2): an IPv4 socket's address.
+      const mapped = bytes.subarray(0, 10).every((x) => x === 0) &&
+        bytes[10] === 0xff && bytes[11] === 0xff;
+      return mapped ? formatAddress(bytes, 12, 4) : formatAddress(bytes, 0, 16);
     }
   }
   throw new PairingError(`"${text}" is not an IPv4 or IPv6 address`);
