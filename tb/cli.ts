@@ -7,14 +7,15 @@
 
 import { TsolabError } from "../sw/types.ts";
 import { parseArgsErrorLine } from "./cli_args.ts";
-import { checkMain } from "./check_command.ts";
-import { featuresMain } from "./features_command.ts";
-import { pcieMain } from "./pcie_command.ts";
-import { reportMain } from "./report_command.ts";
-import { segmentMain } from "./segment_command.ts";
-import { sweepMain } from "./sweep_command.ts";
-import { vectorsMain } from "./vectors_command.ts";
-import { verifyMain } from "./verify_command.ts";
+import { CHECK_HELP, checkMain } from "./check_command.ts";
+import { FEATURES_HELP, featuresMain } from "./features_command.ts";
+import { PCIE_HELP, pcieMain } from "./pcie_command.ts";
+import { REPORT_HELP, reportMain } from "./report_command.ts";
+import { SEGMENT_HELP, segmentMain } from "./segment_command.ts";
+import { SWEEP_HELP, sweepMain } from "./sweep_command.ts";
+import { EXTRACT_HELP, MANIFEST_HELP, vectorsMain } from "./vectors_command.ts";
+import { VERIFY_HELP, verifyMain } from "./verify_command.ts";
+import { GEN_USAGE } from "../vectors/generate.ts";
 
 /**
  * Help text of the whole CLI.
@@ -89,7 +90,12 @@ export async function cliMain(args: string[]): Promise<number> {
       e instanceof TypeError &&
       (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
-      console.error(`tsolab ${cmd}: ${parseArgsErrorLine(e, rest)}`);
+      const which = cmd === "vectors" ? `vectors ${rest[0]}` : cmd;
+      console.error(
+        `tsolab ${which}: ${
+          parseArgsErrorLine(e, rest, helpOf(cmd, rest[0]))
+        } (see tsolab ${which} --help)`,
+      );
       return 2;
     }
     // Any file-system error (missing file, permission, a directory where a
@@ -100,6 +106,26 @@ export async function cliMain(args: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+// The help whose options a mistyped one is matched against.
+function helpOf(cmd: string, sub: string | undefined): string {
+  if (cmd === "vectors") {
+    return {
+      extract: EXTRACT_HELP,
+      manifest: MANIFEST_HELP,
+      gen: GEN_USAGE,
+    }[sub ?? ""] ?? "";
+  }
+  return {
+    check: CHECK_HELP,
+    features: FEATURES_HELP,
+    pcie: PCIE_HELP,
+    report: REPORT_HELP,
+    segment: SEGMENT_HELP,
+    sweep: SWEEP_HELP,
+    verify: VERIFY_HELP,
+  }[cmd] ?? "";
 }
 
 function isDenoIoError(e: unknown): e is Error {

@@ -158,10 +158,12 @@ export function nonNegativeOption(name: string, v: string): number {
  * Turns an argument error of `node:util` `parseArgs` into one line. Its
  * message for an option followed by a value that starts with "-" (say
  * `--gso-size -1`) runs over three lines; this one names the option and
- * the value and says how to pass such a value.
+ * the value and says how to pass such a value. An unknown option is named
+ * with the nearest option the command's help documents, when one is close.
  *
  * @param e The error parseArgs threw (`code` ERR_PARSE_ARGS_*).
  * @param args The arguments it parsed.
+ * @param help The command's help text, whose `--options` are the known ones.
  * @returns The message, on one line.
  *
  * @example
@@ -172,11 +174,17 @@ export function nonNegativeOption(name: string, v: string): number {
  * });
  * parseArgsErrorLine(e, ["--size", "-5"]);
  * // '--size needs a value, got "-5", which looks like an option; to pass a value that starts with "-", write --size=-5'
+ * const u = Object.assign(new TypeError("Unknown option '--gso-sise'. To specify…"), {
+ *   code: "ERR_PARSE_ARGS_UNKNOWN_OPTION",
+ * });
+ * parseArgsErrorLine(u, ["--gso-sise", "1448"], "  --gso-size N   segment size");
+ * // "unknown option --gso-sise; did you mean --gso-size?"
  * ```
  */
 export function parseArgsErrorLine(
   e: Error & { code?: string },
   args: readonly string[],
+  help = "",
 ): string {
   const m = e.message.match(/^Option '([^']+)' argument is ambiguous/);
   if (m !== null) {
@@ -189,6 +197,52 @@ export function parseArgsErrorLine(
     const joined = name.startsWith("--") ? `${name}=${next}` : name + next;
     return `${name} needs a value, got "${next}", which looks like an option; to pass a value that starts with "-", write ${joined}`;
   }
+  const unknown = e.message.match(/^Unknown option '([^']+)'/);
+  if (unknown !== null) {
+    const name = unknown[1]!;
+    const near = nearestOption(name, help);
+    return `unknown option ${name}${
+      near === null ? "" : `; did you mean ${near}?`
+    }`;
+  }
+  const missing = e.message.match(
+    /^Option '(?:-\w, )?(--?[\w-]+)[^']*' argument missing/,
+  );
+  if (missing !== null) return `${missing[1]} needs a value`;
   return e.message.split("\n").map((l) => l.trim()).filter((l) => l !== "")
     .join(" ");
+}
+
+// The documented `--option` nearest to a mistyped one: at most two edits,
+// or the only option it is a prefix of.
+function nearestOption(name: string, help: string): string | null {
+  const known = [...new Set(help.match(/--[a-z][a-z0-9-]*/g) ?? [])];
+  let best: string | null = null;
+  let bestDist = 3;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d < bestDist) {
+      best = k;
+      bestDist = d;
+    }
+  }
+  if (best !== null) return best;
+  const longer = known.filter((k) => k.startsWith(name));
+  return longer.length === 1 ? longer[0]! : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        prev[j]! + 1,
+        cur[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
 }

@@ -159,3 +159,31 @@ Deno.test("segment -K tso on names the rule that refused it on a device without 
     await Deno.remove(out);
   }
 });
+
+Deno.test("a mistyped option is named with the documented option it is closest to", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["segment", "--gso-sise", "1448", "in.pcap", "-o", "out.pcap"],
+      /^tsolab segment: unknown option --gso-sise; did you mean --gso-size\? \(see tsolab segment --help\)\n$/,
+    ],
+    [
+      ["verify", "--engin", "sw"],
+      /^tsolab verify: unknown option --engin; did you mean --engine\?/,
+    ],
+    [
+      ["vectors", "extract", "--ingres", "a.pcap"],
+      /^tsolab vectors extract: unknown option --ingres; did you mean --ingress\?/,
+    ],
+    // Nothing close: no guess.
+    [["verify", "--bogus"], /^tsolab verify: unknown option --bogus \(see/],
+    [
+      ["segment", "--gso-size"],
+      /^tsolab segment: --gso-size needs a value \(see tsolab segment --help\)\n$/,
+    ],
+  ];
+  for (const [args, want] of cases) {
+    const r = await tsolab(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, want);
+  }
+});
