@@ -56,7 +56,9 @@ Options:
   -o, --output OUT    output file (.pcap or .pcapng)
   -K name on|off …    change egress features by their ethtool names
                       (tso, gso, tx, sg, tx-tcp-segmentation, …)
-  --vxlan-port P      UDP port carrying VXLAN (default 4789; repeatable)
+  --vxlan-port P      UDP port carrying VXLAN (default 4789; repeatable).
+                      Linux's vxlan driver uses 8472 when created without
+                      dstport; such frames are pointed out on stderr
   --fixed-id          super-packets keep a fixed IPv4 ID (SKB_GSO_TCP_FIXEDID)
   --accecn            CWR stays on every segment (SKB_GSO_TCP_ACCECN)
   --ufo               UDP super-packets are legacy UFO (IP fragments)

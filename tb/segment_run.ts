@@ -218,6 +218,7 @@ export function* segmentFrames(
   s: SegmentSummary,
 ): Generator<FrameOutcome> {
   const vxlanPorts = o.vxlanPorts ?? [4789];
+  let hinted = false;
   const reject = (reason: string) => {
     s.rejected++;
     s.reasons.set(reason, (s.reasons.get(reason) ?? 0) + 1);
@@ -268,6 +269,12 @@ export function* segmentFrames(
       };
       continue;
     }
+    if (!hinted && looksLikeVxlan(frame.data, layout, vxlanPorts)) {
+      hinted = true;
+      o.warn?.(
+        `${o.input}: frame ${frame.number}: UDP to port 8472 carries what looks like VXLAN (the port Linux's vxlan driver uses without dstport); it is read as plain UDP unless you pass --vxlan-port 8472`,
+      );
+    }
     if (
       layout.l4 !== null && !isFragment(layout) &&
       layout.payloadLen > o.gsoSize
@@ -311,6 +318,26 @@ export function* segmentFrames(
     s.passed++;
     yield { frame, kind: "passed", out: [copy] };
   }
+}
+
+// UDP to 8472 (vxlan's default dstport in Linux, before IANA's 4789) whose
+// payload starts with a VXLAN header: I flag, reserved bits zero, and an
+// inner Ethernet header's worth of bytes behind it.
+function looksLikeVxlan(
+  data: Uint8Array,
+  layout: PacketLayout,
+  vxlanPorts: readonly number[],
+): boolean {
+  const l4 = layout.l4;
+  if (l4 === null || l4.proto !== 17 || layout.tunnel !== null) return false;
+  if (vxlanPorts.includes(8472)) return false;
+  if (((data[l4.offset + 2]! << 8) | data[l4.offset + 3]!) !== 8472) {
+    return false;
+  }
+  const v = l4.offset + 8;
+  return layout.payloadLen >= 8 + 14 && data[v] === 0x08 &&
+    data[v + 1] === 0 && data[v + 2] === 0 && data[v + 3] === 0 &&
+    data[v + 7] === 0;
 }
 
 // validate_xmit_skb on a frame that is not a super-packet: a CHECKSUM_PARTIAL

@@ -2,7 +2,11 @@
 // at the input file, file-system errors are one line with exit 2, verify's
 // --json is one JSON document, and model options are checked up front.
 import assert from "node:assert/strict";
+import { setU16 } from "../sw/bytes.ts";
 import { extractFeatureArgs, UsageError } from "../tb/cli_args.ts";
+import { bytesSink } from "../vectors/byte_sink.ts";
+import { PcapWriter } from "../vectors/pcap_writer.ts";
+import { buildVxlan } from "./_build.ts";
 
 const MOD = new URL("../mod.ts", import.meta.url).pathname;
 const DIR = new URL("../../shared/kernel-captures", import.meta.url).pathname;
@@ -185,5 +189,48 @@ Deno.test("a mistyped option is named with the documented option it is closest t
     const r = await tsolab(args);
     assert.equal(r.code, 2, args.join(" "));
     assert.match(r.stderr, want);
+  }
+});
+
+Deno.test("VXLAN on Linux's legacy port 8472 is pointed out, and --vxlan-port 8472 segments it as a tunnel", async () => {
+  const { frame, udpOff } = buildVxlan({ payloadLen: 4000, gsoSize: 1400 });
+  setU16(frame, udpOff + 2, 8472);
+  const dir = await Deno.makeTempDir();
+  try {
+    const sink = bytesSink();
+    new PcapWriter(sink, { linkType: 1 }).write({
+      data: frame,
+      timestampNs: 0n,
+    });
+    await Deno.writeFile(`${dir}/in.pcap`, sink.bytes());
+    const plain = await tsolab([
+      "segment",
+      "--gso-size",
+      "1400",
+      `${dir}/in.pcap`,
+      "-o",
+      `${dir}/plain.pcap`,
+    ]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(
+      plain.stderr,
+      /frame 1: UDP to port 8472 carries what looks like VXLAN .* --vxlan-port 8472/,
+    );
+    const tunnel = await tsolab([
+      "segment",
+      "--gso-size",
+      "1400",
+      "--vxlan-port",
+      "8472",
+      `${dir}/in.pcap`,
+      "-o",
+      `${dir}/tunnel.pcap`,
+    ]);
+    assert.equal(tunnel.code, 0, tunnel.stderr);
+    assert.doesNotMatch(tunnel.stderr, /looks like VXLAN/);
+    // 4000 bytes of inner TCP payload at 1400: three segments.
+    assert.match(tunnel.stdout, /super_packets=1 segments_out=3 /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
