@@ -19,6 +19,7 @@ import {
   parsePacket,
 } from "../sw/packet_layout.ts";
 import { type Frame, TsolabError } from "../sw/types.ts";
+import type { XmitDevice } from "../sw/xmit_decision.ts";
 import {
   type CompareContext,
   type Divergence,
@@ -196,6 +197,11 @@ export function compareCaptures(
     egressIsDut?: boolean;
     /** Take UDP super-packets as legacy UFO (default: inferred). */
     ufo?: boolean;
+    /**
+     * The Linux egress device the engine models, for frames that pass
+     * through: where it inserts a checksum, a seed stays a seed.
+     */
+    device?: XmitDevice;
   } = {},
 ): CompareResult {
   const vxlanPorts = opts.vxlanPorts ?? [4789];
@@ -317,6 +323,7 @@ export function compareCaptures(
       }),
       vxlanPorts,
       ufo,
+      ...(opts.device !== undefined ? { device: opts.device } : {}),
     }, s)
   ) {
     if (r.kind === "segmented") {

@@ -55,7 +55,8 @@ Options:
                       the kernel's GSO_BY_FRAGS, not an MSS)
   -o, --output OUT    output file (.pcap or .pcapng)
   -K name on|off …    change egress features by their ethtool names
-                      (tso, gso, tx, sg, tx-tcp-segmentation, …)
+                      (tso, gso, tx, sg, tx-tcp-segmentation, …); the
+                      reference's device only: with --engine hw use --set
   --vxlan-port P      UDP port carrying VXLAN (default 4789; repeatable).
                       Linux's vxlan driver uses 8472 when created without
                       dstport; such frames are pointed out on stderr
@@ -151,6 +152,12 @@ export async function segmentMain(args: string[]): Promise<number> {
         );
       }
     }
+  }
+  if (values.engine === "hw" && changes.length > 0) {
+    // The model's offloads are its preset's: -K would be ignored, so refuse.
+    throw new UsageError(
+      "-K changes the Linux reference's egress device, not the NIC model; with --engine hw turn the model's offloads off with --set (offload.tso, offload.tso6, offload.uso, offload.vxlan, offload.vxlanCsum, offload.csum, offload.tsoEcn, offload.mangleId), e.g. --set offload.tso=false",
+    );
   }
   const dev = kernelCaptureEgressDevice();
   const changed = applyFeatureChanges(dev, changes);

@@ -19,7 +19,8 @@ import {
 } from "./golden_engines.ts";
 import { type HwEngine, makeHwEngine } from "./hw_engine.ts";
 import { loadModelConfig, lockstepOverrides } from "./model_config.ts";
-import { UsageError } from "./cli_args.ts";
+import { extractFeatureArgs, intOption, UsageError } from "./cli_args.ts";
+import { applyFeatureChanges } from "./device_setup.ts";
 import { GsoSizeNotInferredError } from "./gso_size_not_inferred_error.ts";
 import { NothingToCompareError } from "./nothing_to_compare_error.ts";
 import { CaptureTruncatedError } from "./capture_truncated_error.ts";
@@ -49,6 +50,7 @@ Usage:
                 [--set key=value …] [--keep-going] [--json]
   tsolab verify --captures DIR [PAIR …] [--engine sw|hw|all] [--preset P]
                 [--driver MODE] [--config FILE.json] [--set key=value …]
+                [--vxlan-port P …] [-K name on|off … (with --engine sw)]
                 [--keep-going] [--json]
 
 With no arguments, verifies every golden vector in vectors/golden (each a
@@ -67,7 +69,11 @@ sender's frames are compared; gso_size is inferred from the egress side). A
 pair with no TCP/UDP frame from a sender, with no TCP/UDP payload of the
 sender on the egress side to infer gso_size from, or with a frame cut by the
 snap length, is skipped with the reason; when no pair is left, that is an
-error (exit 2). Cooked captures (LINUX_SLL/SLL2) are compared from the
+error (exit 2). The reference's egress device is the one the pairs of
+../shared/kernel-captures were taken on (tso off, gso on, tx-checksumming
+off, sg on); -K changes it by ethtool names, as segment's does, for pairs
+captured with other features. --vxlan-port P (repeatable; default 4789)
+names the UDP ports carrying VXLAN. Cooked captures (LINUX_SLL/SLL2) are compared from the
 network header, and a pair's hw line names the packets the model dropped.
 
 Prints one line per vector and engine: super-packets, segments, frames,
@@ -208,11 +214,13 @@ export function formatCompare(
  * ```
  */
 export function verifyMain(args: string[]): Promise<number> {
+  const { rest, changes } = extractFeatureArgs(args);
   const { values, positionals } = parseArgs({
-    args,
+    args: rest,
     allowPositionals: true,
     options: {
       captures: { type: "string" },
+      "vxlan-port": { type: "string", multiple: true },
       golden: { type: "string" },
       engine: { type: "string", default: "all" },
       preset: { type: "string" },
@@ -235,6 +243,31 @@ export function verifyMain(args: string[]): Promise<number> {
   }
   const useSw = values.engine !== "hw";
   const useHw = values.engine !== "sw";
+  if (values.captures === undefined) {
+    // A golden vector carries its egress device and tunnel ports.
+    if (changes.length > 0) {
+      throw new UsageError(
+        "-K applies to --captures: a golden vector carries its egress features",
+      );
+    }
+    if (values["vxlan-port"] !== undefined) {
+      throw new UsageError(
+        "--vxlan-port applies to --captures: a golden vector carries its own",
+      );
+    }
+  }
+  if (changes.length > 0 && useHw) {
+    throw new UsageError(
+      "-K changes the Linux reference's egress device, not the NIC model: use it with --engine sw (the model's offloads are set with --set)",
+    );
+  }
+  const vxlanPorts = (values["vxlan-port"] ?? ["4789"]).map((p) =>
+    intOption("--vxlan-port", p, 1, 65535)
+  );
+  const captureDevice = kernelCaptureEgressDevice();
+  for (const c of applyFeatureChanges(captureDevice, changes)) {
+    console.error(`features: ${c}`);
+  }
   if (!useHw) {
     // The reference has no model to configure: refuse, never ignore.
     for (const name of ["preset", "driver", "config", "set"] as const) {
@@ -329,10 +362,12 @@ export function verifyMain(args: string[]): Promise<number> {
       const egress = `${dir}/${name}.out.pcap`;
       if (useSw) {
         pair(name, "sw", () =>
-          compareCaptures(ingress, egress, (h) => {
-            const dev = kernelCaptureEgressDevice();
-            return (skb) => swTransmit(skb, dev, h);
-          }, { keepGoing }));
+          compareCaptures(
+            ingress,
+            egress,
+            (h) => (skb) => swTransmit(skb, captureDevice, h),
+            { keepGoing, vxlanPorts, device: captureDevice },
+          ));
       }
       if (useHw) {
         let hw: HwEngine | undefined;
@@ -359,7 +394,7 @@ export function verifyMain(args: string[]): Promise<number> {
                 });
                 return hw.engine;
               },
-              { keepGoing },
+              { keepGoing, vxlanPorts },
             ),
           // Packets the model dropped explain missing frames: say which.
           () => {
