@@ -91,11 +91,12 @@ export async function cliMain(args: string[]): Promise<number> {
       (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
       const which = cmd === "vectors" ? `vectors ${rest[0]}` : cmd;
-      console.error(
-        `tsolab ${which}: ${
-          parseArgsErrorLine(e, rest, helpOf(cmd, rest[0]))
-        } (see tsolab ${which} --help)`,
-      );
+      const line = parseArgsErrorLine(e, rest, helpOf(cmd, rest[0]));
+      // A line that already says how to write the value needs no pointer.
+      const see = line.includes("to pass a value")
+        ? ""
+        : ` (see tsolab ${which} --help)`;
+      console.error(`tsolab ${which}: ${line}${see}`);
       return 2;
     }
     // Any file-system error (missing file, permission, a directory where a
