@@ -277,13 +277,62 @@ Deno.test("PcapReader rejects an unknown magic", () => {
   );
 });
 
-Deno.test("PcapReader rejects a version other than 2.4", () => {
+Deno.test("PcapReader rejects a major version other than 2", () => {
   const b = pcapWith([]);
   b[4] = 3; // major 3, little-endian
   throws(
     () => new PcapReader(b),
     formatError(4, undefined, /offset 0: unsupported version 3\.4/),
   );
+});
+
+Deno.test("PcapReader reads versions 2.0 to 2.3 as libpcap does and rejects 2.5", () => {
+  // libpcap sf-pcap.c: "currently only versions 2.[0-4] are supported", i.e.
+  // major == 2 && minor <= 4. Records with caplen == len read the same in
+  // every 2.x layout.
+  for (const minor of [0, 2, 3]) {
+    const b = pcapWith([60, 70]);
+    b[6] = minor; // minor version, little-endian
+    deepStrictEqual(
+      [...new PcapReader(b)].map((f) => [f.data.length, f.origLen]),
+      [[60, 60], [70, 70]],
+      `2.${minor}`,
+    );
+  }
+  const b = pcapWith([]);
+  b[6] = 5;
+  throws(
+    () => new PcapReader(b),
+    formatError(4, undefined, /offset 0: unsupported version 2\.5/),
+  );
+});
+
+// Before version 2.3 the record header held len before caplen; libpcap
+// swaps them back for 2.0-2.2 files (SWAPPED) and for 2.3 files whose
+// caplen > len (MAYBE_SWAPPED).
+Deno.test({
+  name:
+    "PcapReader reads a pre-2.3 record header as len then caplen, as libpcap does",
+  fn() {
+    const sink = bytesSink();
+    const w = new PcapWriter(sink, { linkType: 1, snapLen: 65535 });
+    w.write({ data: new Uint8Array(60), origLen: 100, timestampNs: 0n });
+    const b = sink.bytes();
+    b[6] = 2; // version 2.2
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    // The pre-2.3 order: len (100) at +8, caplen (60) at +12.
+    v.setUint32(24 + 8, 100, true);
+    v.setUint32(24 + 12, 60, true);
+    deepStrictEqual(
+      [...new PcapReader(b)].map((f) => [f.data.length, f.origLen]),
+      [[60, 100]],
+    );
+    b[6] = 3; // 2.3: caplen > len means the old order
+    deepStrictEqual(
+      [...new PcapReader(b)].map((f) => [f.data.length, f.origLen]),
+      [[60, 100]],
+    );
+  },
 });
 
 Deno.test("PcapReader rejects reserved bits in the link-type word", () => {

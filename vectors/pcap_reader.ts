@@ -48,6 +48,7 @@ export class PcapReader {
   #le: boolean;
   #nanosecond: boolean;
   #snapLen: number;
+  #lengths: "normal" | "swapped" | "maybe" = "normal";
   #linkType: number;
   #maxRecord: number;
   #next = 1;
@@ -105,10 +106,13 @@ export class PcapReader {
     const minor = v.getUint16(b + 6, le);
     if (major !== 2 || minor > 4) {
       throw new CaptureFormatError(
-        `${where}: unsupported version ${major}.${minor} (expected 2.4)`,
+        `${where}: unsupported version ${major}.${minor} (expected 2.0 to 2.4)`,
         { offset: at + 4 },
       );
     }
+    // sf-pcap.c: before 2.3 a record header held len before caplen; a 2.3
+    // file may hold either order and is read as caplen <= len.
+    this.#lengths = minor < 3 ? "swapped" : minor === 3 ? "maybe" : "normal";
     this.#snapLen = v.getUint32(b + 16, le);
     const word = v.getUint32(b + 20, le);
     // R bit (27) and Reserved3 (bits 16-25) must be 0.
@@ -169,8 +173,14 @@ export class PcapReader {
       let b = rb.pos;
       const sec = v.getUint32(b, le);
       const frac = v.getUint32(b + 4, le);
-      const capLen = v.getUint32(b + 8, le);
-      const origLen = v.getUint32(b + 12, le);
+      let capLen = v.getUint32(b + 8, le);
+      let origLen = v.getUint32(b + 12, le);
+      if (
+        this.#lengths === "swapped" ||
+        (this.#lengths === "maybe" && capLen > origLen)
+      ) {
+        [capLen, origLen] = [origLen, capLen];
+      }
       if (this.#snapLen !== 0 && capLen > this.#snapLen) {
         throw new CaptureFormatError(
           `${where}: captured length ${capLen} exceeds snap length ${this.#snapLen}`,
