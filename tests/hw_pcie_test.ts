@@ -105,3 +105,57 @@ Deno.test("pcieEffectiveBandwidth() follows pcie-bench: saw-tooth above multiple
   const tiny = pcieEffectiveBandwidth({ ...base, size: 2, dir: "read" });
   assert.equal(tiny.limitedBy, "requests");
 });
+
+Deno.test("pcieWriteBytes() charges a zero-byte write one MWr TLP", () => {
+  const p = {
+    mps: 256,
+    mrrs: 512,
+    rcb: 64,
+    splitAtRcb: false,
+    addr64: true,
+    ecrc: false,
+  };
+  // A posted write is at least one request on the link, whatever its length.
+  assert.equal(pcieWriteBytes(0, p).tlps, 1);
+  // One byte more than MPS needs a second TLP: ceil(257 / 256) = 2.
+  assert.equal(pcieWriteBytes(257, p).tlps, 2);
+});
+
+Deno.test("pcieRawGbps() uses 8b/10b for Gen2", () => {
+  // Gen2: 5 GT/s × 8 lanes × 8/10 = 32 Gb/s (§4.1: 8b/10b for Gen1/2).
+  assert.equal(pcieRawGbps(2, 8), 32);
+  // Gen1: 2.5 GT/s × 4 lanes × 8/10 = 8 Gb/s.
+  assert.equal(pcieRawGbps(1, 4), 8);
+});
+
+Deno.test("pcieTlpGbps() takes Gen2 Ack and FC limits from the Gen2 tables", () => {
+  // PCIe Base Spec rev 5.0 tables 2-47 / 3-8 (pcie-bench pcie.py): Gen2 x8 at
+  // MPS 256 has Ack and FC limits of 158 symbols (Gen1 would be 107), so
+  // TLP bandwidth = 32 × (1 − 8/158 − 8/158 − 4/1538).
+  near(pcieDllpOverhead(2, 8, 256), 16 / 158 + 4 / 1538, 1e-12);
+  near(pcieTlpGbps(2, 8, 256), 32 * (1 - 16 / 158 - 4 / 1538), 1e-9);
+  // Gen2 x4 at MPS 128: limits 124 → 16 × (1 − 16/124 − 4/1538).
+  near(pcieTlpGbps(2, 4, 128), 16 * (1 - 16 / 124 - 4 / 1538), 1e-9);
+});
+
+Deno.test("pcieReadBytes() ends a request exactly at the 4 KiB boundary", () => {
+  const p = {
+    mps: 256,
+    mrrs: 512,
+    rcb: 64,
+    splitAtRcb: false,
+    addr64: true,
+    ecrc: false,
+  };
+  // 101 bytes from 3996: 100 bytes reach 4096, the 101st is on the next page,
+  // so two requests (100 + 1) and one completion each.
+  const r = pcieReadBytes(101, p, 3996);
+  assert.equal(r.requests, 2);
+  assert.equal(r.requestBytes, 2 * 24);
+  assert.equal(r.completions, 2);
+  assert.equal(r.completionBytes, 2 * 20 + 101);
+  // 100 bytes from 3996 end exactly on the boundary: one request.
+  assert.equal(pcieReadBytes(100, p, 3996).requests, 1);
+  // MRRS 4096: 3996 bytes from 101 cross 4096 after 3995 bytes → 2 requests.
+  assert.equal(pcieReadBytes(3996, { ...p, mrrs: 4096 }, 101).requests, 2);
+});

@@ -2,7 +2,8 @@
 // software GSO produces with software checksums (the kernel-capture setup),
 // for every packet shape the presets can segment.
 import assert from "node:assert/strict";
-import { firstDifference, hexDump, setU16 } from "../sw/bytes.ts";
+import { firstDifference, getU16, hexDump, setU16 } from "../sw/bytes.ts";
+import { checksum, onesAdd, pseudoHeaderSum4 } from "../sw/checksum.ts";
 import { segment } from "../sw/segment.ts";
 import { layoutFrags } from "../sw/skbuff.ts";
 import type { SkBuff } from "../sw/types.ts";
@@ -164,6 +165,56 @@ Deno.test("Nic hw-tso sends a computed UDP checksum of 0 as 0xFFFF", () => {
     }
   }
   assert.ok(hit, "found a payload with a zero checksum");
+});
+
+Deno.test("Nic hw-tso sends a computed TCP checksum of 0 as 0x0000 (only UDP maps 0 to 0xFFFF)", () => {
+  const { skb, b } = skbFor({ payloadLen: 3000, gsoSize: 1448 });
+  const l4 = b.l4Off;
+  // The first segment's TCP checksum c = ~(PH(len) + TCP header + payload)
+  // with the checksum field zero.
+  const seg = expected(skb)[0]!;
+  setU16(seg, l4 + 16, 0);
+  const c = checksum(
+    seg,
+    l4,
+    seg.length,
+    pseudoHeaderSum4(seg, 14, 6, seg.length - l4),
+  );
+  assert.notEqual(c, 0);
+  // Adding c to the first payload word (an even offset from the TCP header)
+  // raises the ones'-complement sum from 0xFFFF − c to 0xFFFF, so the
+  // checksum becomes ~0xFFFF = 0x0000. TCP sends it as is (RFC 793); the
+  // 0 → 0xFFFF rule is UDP's (RFC 768), and e810 mangles only UDP.
+  assert.equal((b.payloadOff - l4) % 2, 0);
+  const page = skb.frags[0]!.page;
+  const at = skb.frags[0]!.offset;
+  setU16(page, at, onesAdd(getU16(page, at), c));
+  const ref = expected(skb)[0]!;
+  assert.equal(getU16(ref, l4 + 16), 0x0000);
+  const nic = createNic(resolveConfig("e810-100g"), { driver: "hw-tso" });
+  const got = frames(nic.transmit(skb));
+  assert.equal(getU16(got[0]!, l4 + 16), 0x0000);
+  assertSame("TCP zero checksum", expected(skb), got);
+});
+
+Deno.test("Nic hw-tso with tso.ipIdMode=fixed keeps the prototype header's IPv4 ID on every segment", () => {
+  const { skb } = skbFor({ payloadLen: 5000, gsoSize: 1448, id: 0x1234 });
+  const cfg = resolveConfig("e810-100g", { set: ["tso.ipIdMode=fixed"] });
+  const got = frames(createNic(cfg, { driver: "hw-tso" }).transmit(skb));
+  // ceil(5000 / 1448) = 4 segments, all with ID 0x1234 (i40e EIP_NOINC-style).
+  assert.deepEqual(got.map((f) => getU16(f, 14 + 4)), Array(4).fill(0x1234));
+  // Each IPv4 header checksum still verifies (sum over the header = 0xFFFF).
+  for (const f of got) assert.equal(checksum(f, 14, 14 + 20), 0);
+  // The default increments: 0x1234 + segment index.
+  const inc = frames(
+    createNic(resolveConfig("e810-100g"), { driver: "hw-tso" }).transmit(skb),
+  );
+  assert.deepEqual(inc.map((f) => getU16(f, 14 + 4)), [
+    0x1234,
+    0x1235,
+    0x1236,
+    0x1237,
+  ]);
 });
 
 Deno.test("Nic hw-tso handles payload spread over many fragments and the header split across buffers", () => {

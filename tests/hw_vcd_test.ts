@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { HwUsageError } from "../hw/errors.ts";
 import { createNic } from "../hw/nic.ts";
+import { VcdTrace } from "../hw/vcd_trace.ts";
 import { resolveConfig } from "../hw/resolve_config.ts";
 import { bulkTcpSkb } from "../hw/workload.ts";
 
@@ -112,4 +113,20 @@ Deno.test("Nic.vcd() writes a waveform GTKWave's tools read back: per-stage vali
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("VcdTrace sizes a signal to hold its largest value: max 4 needs 3 bits", () => {
+  const t = new VcdTrace();
+  t.set("seg.index", 0, 4);
+  t.set("seg.index", 10, 0);
+  t.set("seg.pow", 0, 3); // 3 = 0b11: 2 bits
+  t.step("fifo.level", 0, 7); // counters too: 7 = 0b111: 3 bits
+  t.step("fifo.level", 5, 1); // 8 = 0b1000: 4 bits
+  const vcd = t.toVcd();
+  // ceil(log2(4 + 1)) = 3 bits, written [2:0]; 4 itself is b100.
+  assert.match(vcd, /\$var wire 3 \S+ index \[2:0\] \$end/);
+  assert.match(vcd, /\$var wire 2 \S+ pow \[1:0\] \$end/);
+  assert.match(vcd, /\$var wire 4 \S+ level \[3:0\] \$end/);
+  assert.match(vcd, /\nb100 /);
+  assert.deepEqual(changes(vcd).get("seg.index"), [[0, 0], [0, 4], [10000, 0]]);
 });

@@ -61,6 +61,59 @@ Deno.test("Scoreboard reports missing and extra segments", () => {
   assert.match(sb.divergences[1]!.actual, /extra/);
 });
 
+Deno.test("Scoreboard names four trailing bytes eth.fcs, but not eight", () => {
+  const { out } = cwrSegments();
+  const seg = out[1]!; // ≥ 60 bytes, so no padding is involved
+  const plus = (n: number) => {
+    const b = new Uint8Array(seg.length + n);
+    b.set(seg);
+    b.fill(0xab, seg.length);
+    return b;
+  };
+  const sb = new Scoreboard({ keepGoing: true });
+  const ctx = { input: "x", frame: 1, segment: 1 };
+  // Exactly 4 bytes more: the Ethernet FCS a capture kept.
+  const fcs = sb.compare(ctx, seg, plus(4))!;
+  assert.equal(fcs.field, "eth.fcs");
+  assert.equal(fcs.offset, seg.length);
+  // 8 bytes more are not an FCS (which is 4 bytes long).
+  const eight = sb.compare(ctx, seg, plus(8))!;
+  assert.notEqual(eight.field, "eth.fcs");
+  assert.equal(eight.offset, seg.length);
+});
+
+Deno.test("Scoreboard without keepGoing records only the first divergence", () => {
+  const { b, out } = cwrSegments();
+  const bad = (i: number) => {
+    const f = out[i]!.slice();
+    f[b.l4Off + 7] ^= 0x01;
+    return f;
+  };
+  const sb = new Scoreboard();
+  const first = sb.compare(
+    { input: "x", frame: 1, segment: 1 },
+    out[1],
+    bad(1),
+  );
+  assert.ok(first !== null);
+  assert.ok(sb.stopped);
+  // A later divergence is still returned, but not recorded.
+  const second = sb.compare(
+    { input: "x", frame: 1, segment: 2 },
+    out[2],
+    bad(2),
+  );
+  assert.ok(second !== null);
+  assert.equal(sb.divergences.length, 1);
+  assert.equal(sb.divergences[0]!.segment, 1);
+  // With keepGoing both are kept.
+  const all = new Scoreboard({ keepGoing: true });
+  all.compare({ input: "x", frame: 1, segment: 1 }, out[1], bad(1));
+  all.compare({ input: "x", frame: 1, segment: 2 }, out[2], bad(2));
+  assert.equal(all.divergences.length, 2);
+  assert.equal(all.stopped, false);
+});
+
 Deno.test("checksumReports() says a field holds the pseudo-header seed", () => {
   const { b } = skbFor({ payloadLen: 100 });
   const r = checksumReports(b.frame, parsePacket(b.frame, 1));
