@@ -145,8 +145,9 @@ export function ipv6GsoSegment(
 
 function jumboRemove(st: GsoState, nhoff: number): void {
   // ipv6_has_hopopt_jumbo: only a > 64 KiB packet whose HBH header is
-  // exactly the 8-byte jumbo option followed by TCP.
-  if (st.len <= 65536) return;
+  // exactly the 8-byte jumbo option followed by TCP; skb->len counts from
+  // the IPv6 header, skb_mac_gso_segment having pulled the MAC header.
+  if (st.len - nhoff <= 65536) return;
   const h = st.head;
   if (h[nhoff + 6] !== NEXTHDR_HOP) return;
   const j = nhoff + 40;

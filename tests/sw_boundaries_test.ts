@@ -203,17 +203,23 @@ Deno.test("segment() keeps an 8-byte PadN Hop-by-Hop header on a >64KiB TCP/IPv6
   }
 });
 
-Deno.test("segment() keeps the jumbo Hop-by-Hop header of a packet of exactly 65536 bytes (ipv6_has_hopopt_jumbo: len <= GRO_LEGACY_MAX_SIZE)", () => {
-  // 14 Ethernet + 40 IPv6 + 8 HBH + 20 TCP + payload = 65536
-  const payloadLen = 65536 - 82;
+Deno.test("segment() keeps the jumbo Hop-by-Hop header of a packet of exactly 65536 bytes from its IPv6 header, and strips it one byte later (ipv6_has_hopopt_jumbo: len <= GRO_LEGACY_MAX_SIZE)", () => {
+  // skb_mac_gso_segment pulls the MAC header first: skb->len counts from
+  // the IPv6 header. 40 IPv6 + 8 HBH + 20 TCP + payload = 65536.
+  const payloadLen = 65536 - 68;
   const { skb, b } = hbhSkb(payloadLen, 8940, true);
-  assert.equal(b.frame.length, 65536);
+  assert.equal(b.frame.length - b.ipOff, 65536);
   const segs = [...segment(skb, SW)];
   assert.equal(segs.length, Math.ceil(payloadLen / 8940));
   for (const s of segs) {
     assert.equal(s.data[b.ipOff + 6], 0, "next header stays Hop-by-Hop");
     assert.equal(s.data[b.ipOff + 42], 0xc2, "jumbo option stays");
     assert.equal(s.payloadOffset, b.payloadOff);
+  }
+  const over = hbhSkb(payloadLen + 1, 8940, true);
+  for (const s of segment(over.skb, SW)) {
+    assert.equal(s.data[over.b.ipOff + 6], 6, "jumbo header removed: TCP");
+    assert.equal(s.payloadOffset, over.b.payloadOff - 8);
   }
 });
 
