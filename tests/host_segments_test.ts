@@ -6,11 +6,31 @@ import { bulkTcpSkb, syntheticHostSegments } from "../hw/workload.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
 import { newSkb, skbFlatten } from "../sw/skbuff.ts";
-import { IP_SUMMED, SKB_GSO } from "../sw/types.ts";
+import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
 import { hostSegments } from "../tb/host_segments.ts";
-import { skbFor } from "./_build.ts";
+import { type Built, skbFor } from "./_build.ts";
 
 const SG_CSUM = NETIF_F.SG | NETIF_F.GSO | NETIF_F.HW_CSUM;
+
+// A TCPv4 super-packet at MSS 1448 whose first `cut` bytes are linear and
+// the rest one frag of the same frame.
+function tcp4Skb(b: Built, cut: number): SkBuff {
+  const f = b.frame;
+  return newSkb({
+    linear: f.subarray(0, cut),
+    frags: cut < f.length
+      ? [{ page: f, offset: cut, size: f.length - cut }]
+      : [],
+    gsoSize: 1448,
+    gsoType: SKB_GSO.TCPV4,
+    ipSummed: IP_SUMMED.PARTIAL,
+    csumStart: b.l4Off,
+    csumOffset: 16,
+    networkHeader: b.ipOff,
+    transportHeader: b.l4Off,
+    protocol: 0x0800,
+  });
+}
 
 Deno.test("hostSegments() leaves a paged send's payload in its pages, as the model's own host GSO does", () => {
   const skb = bulkTcpSkb({ sendBytes: 65536, mss: 1448 });
@@ -39,17 +59,7 @@ Deno.test("hostSegments() leaves a paged send's payload in its pages, as the mod
 
 Deno.test("hostSegments() copies payload from the linear area into each segment's own", () => {
   const { b } = skbFor({ payloadLen: 4000, gsoSize: 1448 });
-  const linear = newSkb({
-    linear: b.frame,
-    gsoSize: 1448,
-    gsoType: SKB_GSO.TCPV4,
-    ipSummed: IP_SUMMED.PARTIAL,
-    csumStart: b.l4Off,
-    csumOffset: 16,
-    networkHeader: b.ipOff,
-    transportHeader: b.l4Off,
-    protocol: 0x0800,
-  });
+  const linear = tcp4Skb(b, b.frame.length);
   const ref = [...segment(linear, NETIF_F.SG | NETIF_F.GSO)];
   const got = [...hostSegments(linear, true)];
   assert.equal(got.length, 3);
@@ -63,18 +73,7 @@ Deno.test("hostSegments() splits a segment that straddles the linear area and a 
   const { b } = skbFor({ payloadLen: 4000, gsoSize: 1448 });
   const f = b.frame;
   const cut = b.payloadOff + 1000;
-  const skb = newSkb({
-    linear: f.subarray(0, cut),
-    frags: [{ page: f, offset: cut, size: f.length - cut }],
-    gsoSize: 1448,
-    gsoType: SKB_GSO.TCPV4,
-    ipSummed: IP_SUMMED.PARTIAL,
-    csumStart: b.l4Off,
-    csumOffset: 16,
-    networkHeader: b.ipOff,
-    transportHeader: b.l4Off,
-    protocol: 0x0800,
-  });
+  const skb = tcp4Skb(b, cut);
   const got = [...hostSegments(skb, false)];
   assert.equal(got[0]!.linear.length, b.payloadOff + 1000);
   assert.deepEqual(
