@@ -73,8 +73,9 @@ error (exit 2). The reference's egress device is the one the pairs of
 ../shared/kernel-captures were taken on (tso off, gso on, tx-checksumming
 off, sg on); -K changes it by ethtool names, as segment's does, for pairs
 captured with other features. --vxlan-port P (repeatable; default 4789)
-names the UDP ports carrying VXLAN. Cooked captures (LINUX_SLL/SLL2) are compared from the
-network header, and a pair's hw line names the packets the model dropped.
+names the UDP ports carrying VXLAN. Cooked captures (LINUX_SLL/SLL2) are
+compared from the network header, and a pair's hw line names the packets the
+model dropped.
 
 Prints one line per vector and engine: super-packets, segments, frames,
 pass/FAIL (and for hw: lockstep, cycles/byte); a failure names the ingress
