@@ -1,0 +1,129 @@
+// GSO_PARTIAL, tunnel and frag_list rules of the software GSO reference
+// (sw/): each test pins one kernel decision that changes the output shape.
+import assert from "node:assert/strict";
+import { getU16 } from "../sw/bytes.ts";
+import { l4ChecksumStatus } from "../sw/l4_checksum.ts";
+import { NETIF_F } from "../sw/netdev_features.ts";
+import { segment } from "../sw/segment.ts";
+import { newSkb } from "../sw/skbuff.ts";
+import { IP_SUMMED, SKB_GSO } from "../sw/types.ts";
+import { buildFrame, buildVxlan, skbFor } from "./_build.ts";
+
+const SW = NETIF_F.SG | NETIF_F.GSO; // no checksum offload: all final
+
+Deno.test("segment() drops GSO_PARTIAL when the device cannot finish the GSO type (__skb_gso_segment)", () => {
+  // __skb_gso_segment: GSO_PARTIAL stays only if skb_gso_ok(skb, features |
+  // GSO_ROBUST | gso_partial_features); without TSO it does not, so
+  // skb_segment cuts plain MSS-sized segments, each with gso_size 0.
+  const payloadLen = 5000;
+  const mss = 1000;
+  const { skb, b } = skbFor({ payloadLen, gsoSize: mss });
+  const f = NETIF_F.SG | NETIF_F.GSO | NETIF_F.HW_CSUM | NETIF_F.GSO_PARTIAL;
+  const segs = [...segment(skb, f)];
+  assert.equal(segs.length, Math.ceil(payloadLen / mss));
+  for (const s of segs) {
+    assert.equal(s.data.length - b.payloadOff, mss);
+    assert.equal(s.gsoSize, 0);
+    assert.equal(s.gsoType & SKB_GSO.PARTIAL, 0);
+  }
+});
+
+Deno.test("segment() finishes inner TCP checksums of a tunnel when hw_enc_features has no checksum (skb_udp_tunnel_segment)", () => {
+  // skb_udp_tunnel_segment / inet_gso_segment: inner headers only get
+  // features & hw_enc_features; SG alone cannot checksum, so each inner
+  // TCP checksum is final and the segments are MSS-sized.
+  const mss = 1000;
+  const v = buildVxlan({ payloadLen: 4000, gsoSize: mss });
+  const f = NETIF_F.TSO | NETIF_F.HW_CSUM | NETIF_F.SG | NETIF_F.GSO;
+  const segs = [...segment(v.skb, f, { hwEncFeatures: NETIF_F.SG })];
+  assert.equal(segs.length, 4);
+  for (const s of segs) {
+    const d = s.data;
+    assert.equal(d.length - s.payloadOffset, mss);
+    const l4Len = getU16(d, v.innerIpOff + 2) - 20;
+    assert.equal(
+      l4ChecksumStatus(d, {
+        ipv6: false,
+        ipOffset: v.innerIpOff,
+        l4Offset: v.innerL4Off,
+        l4Len,
+        proto: 6,
+      }),
+      "good",
+    );
+  }
+});
+
+Deno.test("segment() clears DODGY from GSO_PARTIAL chunks (skb_segment)", () => {
+  // skb_segment: with partial_segs, each chunk's gso_type is the head's
+  // with SKB_GSO_PARTIAL added and SKB_GSO_DODGY removed (the chunk was
+  // built by the stack, so it is no longer untrusted).
+  const v = buildVxlan({ outerCsum: true, payloadLen: 10000, gsoSize: 1000 });
+  v.skb.gsoType = (v.skb.gsoType | SKB_GSO.DODGY) >>> 0;
+  const f = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO | NETIF_F.GSO_PARTIAL |
+    NETIF_F.GSO_UDP_TUNNEL_CSUM;
+  const segs = [...segment(v.skb, f, {
+    gsoPartialFeatures: NETIF_F.GSO_UDP_TUNNEL_CSUM,
+    hwEncFeatures: NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO |
+      NETIF_F.GSO_PARTIAL,
+  })];
+  assert.equal(segs.length, 1);
+  assert.equal(segs[0]!.gsoSegs, 10);
+  assert.notEqual(segs[0]!.gsoType & SKB_GSO.PARTIAL, 0);
+  assert.equal(segs[0]!.gsoType & SKB_GSO.DODGY, 0);
+});
+
+Deno.test("segment() cuts a GRO frag_list with a short last member into GSO chunks (skb_segment)", () => {
+  // skb_segment: without NETIF_F_FRAGLIST but with SG, csum and net_gso_ok,
+  // a frag_list whose members all have the first member's length, except
+  // the last (iter->next == NULL), and whose head holds that length too, is
+  // split into chunks of partial_segs = len / mss segments; the tail
+  // chunk of at most gso_size gets gso_size 0.
+  const mss = 1000;
+  const sizes = [mss, mss, mss, 500]; // head's own payload, then frag_list
+  const payloadLen = sizes.reduce((a, b) => a + b, 0);
+  const b = buildFrame({ payloadLen });
+  const f = b.frame;
+  const members: ReturnType<typeof newSkb>[] = [];
+  let off = b.payloadOff + sizes[0]!;
+  for (const n of sizes.slice(1)) {
+    // headlen 0: page frags only (no skb_headlen && !head_frag fallback)
+    members.push(newSkb({
+      linear: new Uint8Array(0),
+      frags: [{ page: f, offset: off, size: n }],
+    }));
+    off += n;
+  }
+  const skb = newSkb({
+    linear: f.subarray(0, b.payloadOff),
+    frags: [{ page: f, offset: b.payloadOff, size: sizes[0]! }],
+    fragList: members,
+    gsoSize: mss,
+    gsoType: SKB_GSO.TCPV4,
+    ipSummed: IP_SUMMED.PARTIAL,
+    csumStart: b.l4Off,
+    csumOffset: 16,
+    networkHeader: b.ipOff,
+    transportHeader: b.l4Off,
+    protocol: 0x0800,
+  });
+  const segs = [...segment(skb, NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO)];
+  assert.deepEqual(
+    segs.map((s) => s.data.length - b.payloadOff),
+    [3 * mss, 500],
+  );
+  assert.equal(segs[0]!.gsoSize, mss);
+  assert.equal(segs[0]!.gsoSegs, 3);
+  assert.equal(segs[1]!.gsoSize, 0);
+});
+
+Deno.test("segment() leaves UFO fragments CHECKSUM_UNNECESSARY on an SG-only device (udp4_ufo_fragment)", () => {
+  // udp4_ufo_fragment: the datagram checksum is computed in software, then
+  // ip_summed = CHECKSUM_UNNECESSARY and features |= NETIF_F_HW_CSUM (no
+  // encap_hdr_csum), so skb_segment keeps that ip_summed on every fragment.
+  const { skb } = skbFor({ udp: true, payloadLen: 3000, gsoSize: 1480 });
+  skb.gsoType = SKB_GSO.UDP;
+  const segs = [...segment(skb, NETIF_F.SG)];
+  assert.equal(segs.length, 3);
+  for (const s of segs) assert.equal(s.ipSummed, IP_SUMMED.UNNECESSARY);
+});
