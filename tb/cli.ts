@@ -46,15 +46,26 @@ Run "tsolab <command> --help" for a command's options and an example.
 Exit status: 0 ok; 1 verification mismatch; 2 bad input, usage or refusal.
 `;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  check: checkMain,
-  features: featuresMain,
-  pcie: pcieMain,
-  report: reportMain,
-  segment: segmentMain,
-  sweep: sweepMain,
-  vectors: vectorsMain,
-  verify: verifyMain,
+// Each command with the help whose options a mistyped one is matched
+// against (for vectors, that of its subcommand).
+const COMMANDS: Record<
+  string,
+  { run: (args: string[]) => Promise<number>; help: (sub?: string) => string }
+> = {
+  check: { run: checkMain, help: () => CHECK_HELP },
+  features: { run: featuresMain, help: () => FEATURES_HELP },
+  pcie: { run: pcieMain, help: () => PCIE_HELP },
+  report: { run: reportMain, help: () => REPORT_HELP },
+  segment: { run: segmentMain, help: () => SEGMENT_HELP },
+  sweep: { run: sweepMain, help: () => SWEEP_HELP },
+  vectors: {
+    run: vectorsMain,
+    help: (sub) =>
+      ({ extract: EXTRACT_HELP, manifest: MANIFEST_HELP, gen: GEN_USAGE })[
+        sub ?? ""
+      ] ?? "",
+  },
+  verify: { run: verifyMain, help: () => VERIFY_HELP },
 };
 
 /**
@@ -74,13 +85,13 @@ export async function cliMain(args: string[]): Promise<number> {
     console.log(CLI_HELP);
     return cmd === undefined ? 2 : 0;
   }
-  const run = COMMANDS[cmd];
-  if (run === undefined) {
+  const command = COMMANDS[cmd];
+  if (command === undefined) {
     console.error(`tsolab: unknown command "${cmd}" (see tsolab --help)`);
     return 2;
   }
   try {
-    return await run(rest);
+    return await command.run(rest);
   } catch (e) {
     if (e instanceof TsolabError) {
       console.error(`tsolab ${cmd}: ${e.message}`);
@@ -91,7 +102,7 @@ export async function cliMain(args: string[]): Promise<number> {
       (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
       const which = cmd === "vectors" ? `vectors ${rest[0]}` : cmd;
-      const line = parseArgsErrorLine(e, rest, helpOf(cmd, rest[0]));
+      const line = parseArgsErrorLine(e, rest, command.help(rest[0]));
       // A line that already says how to write the value needs no pointer.
       const see = line.includes("to pass a value")
         ? ""
@@ -107,26 +118,6 @@ export async function cliMain(args: string[]): Promise<number> {
     }
     throw e;
   }
-}
-
-// The help whose options a mistyped one is matched against.
-function helpOf(cmd: string, sub: string | undefined): string {
-  if (cmd === "vectors") {
-    return {
-      extract: EXTRACT_HELP,
-      manifest: MANIFEST_HELP,
-      gen: GEN_USAGE,
-    }[sub ?? ""] ?? "";
-  }
-  return {
-    check: CHECK_HELP,
-    features: FEATURES_HELP,
-    pcie: PCIE_HELP,
-    report: REPORT_HELP,
-    segment: SEGMENT_HELP,
-    sweep: SWEEP_HELP,
-    verify: VERIFY_HELP,
-  }[cmd] ?? "";
 }
 
 function isDenoIoError(e: unknown): e is Error {

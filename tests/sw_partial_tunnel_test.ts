@@ -9,8 +9,6 @@ import { newSkb } from "../sw/skbuff.ts";
 import { IP_SUMMED, SKB_GSO } from "../sw/types.ts";
 import { buildFrame, buildVxlan, skbFor } from "./_build.ts";
 
-const SW = NETIF_F.SG | NETIF_F.GSO; // no checksum offload: all final
-
 Deno.test("segment() drops GSO_PARTIAL when the device cannot finish the GSO type (__skb_gso_segment)", () => {
   // __skb_gso_segment: GSO_PARTIAL stays only if skb_gso_ok(skb, features |
   // GSO_ROBUST | gso_partial_features); without TSO it does not, so
