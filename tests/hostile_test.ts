@@ -129,54 +129,60 @@ function label(e: Expected): string {
   }`;
 }
 
-const tmp = Deno.makeTempDirSync({ prefix: "tsolab_hostile_" });
-let runNo = 0;
+/** Runs one hostile case, writing the segmenter's output to `output`. */
+async function hostileCase(e: Expected, output: string): Promise<void> {
+  const args = [...(e.args ?? ["--gso-size", "1448"]), e.file, "-o", output];
+  const r = await segmentCli(args);
+  const ctx = `\nstdout: ${r.stdout.join("\n")}\nstderr: ${
+    r.stderr.join("\n")
+  }`;
+  for (const l of r.stderr) {
+    assert.ok(!l.includes("Uncaught"), `uncaught error${ctx}`);
+    assert.ok(!/^\s+at /.test(l), `stack trace${ctx}`);
+  }
+  assert.equal(r.code, e.exit, `exit status${ctx}`);
+  if (e.stderr_re !== undefined) {
+    assert.equal(r.stderr.length, 1, `one stderr line${ctx}`);
+    assert.match(r.stderr[0]!, new RegExp(e.stderr_re), ctx);
+  } else {
+    assert.deepEqual(r.stderr, e.stderr, `stderr${ctx}`);
+  }
+  // An output that cannot take a frame stops the run; its counts are moot.
+  if (e.output_error) return;
+  if (e.summary === null) {
+    assert.deepEqual(
+      r.stdout,
+      [],
+      `no summary before the input opened${ctx}`,
+    );
+    return;
+  }
+  assert.equal(r.stdout.at(-1), e.summary, `summary line${ctx}`);
+  const s = parseSummary(e.summary);
+  // segmented + passed + rejected = frames_in, where
+  // segmented + refused super-packets = super_packets and
+  // rejected = refused super-packets + malformed frames.
+  const malformed = s.reasons.get("malformed") ?? 0;
+  assert.equal(s.superPackets + s.passed + malformed, s.framesIn);
+  assert.equal(
+    [...s.reasons.values()].reduce((a, b) => a + b, 0),
+    s.rejected,
+  );
+  assert.equal(s.framesIn, framesBeforeError(`${DIR}${e.file}`));
+  if (e.exit === 0) {
+    assert.equal(countFrames(output), s.segmentsOut + s.passed);
+  }
+}
 
 for (const e of EXPECTED) {
-  const n = ++runNo;
   Deno.test(`segment ${label(e)}: ${e.why}`, async () => {
-    const ext = e.out ?? e.file.split(".").at(-1)!;
-    const output = `${tmp}/${n}.${ext}`;
-    const args = [...(e.args ?? ["--gso-size", "1448"]), e.file, "-o", output];
-    const r = await segmentCli(args);
-    const ctx = `\nstdout: ${r.stdout.join("\n")}\nstderr: ${
-      r.stderr.join("\n")
-    }`;
-    for (const l of r.stderr) {
-      assert.ok(!l.includes("Uncaught"), `uncaught error${ctx}`);
-      assert.ok(!/^\s+at /.test(l), `stack trace${ctx}`);
-    }
-    assert.equal(r.code, e.exit, `exit status${ctx}`);
-    if (e.stderr_re !== undefined) {
-      assert.equal(r.stderr.length, 1, `one stderr line${ctx}`);
-      assert.match(r.stderr[0]!, new RegExp(e.stderr_re), ctx);
-    } else {
-      assert.deepEqual(r.stderr, e.stderr, `stderr${ctx}`);
-    }
-    // An output that cannot take a frame stops the run; its counts are moot.
-    if (e.output_error) return;
-    if (e.summary === null) {
-      assert.deepEqual(
-        r.stdout,
-        [],
-        `no summary before the input opened${ctx}`,
-      );
-      return;
-    }
-    assert.equal(r.stdout.at(-1), e.summary, `summary line${ctx}`);
-    const s = parseSummary(e.summary);
-    // segmented + passed + rejected = frames_in, where
-    // segmented + refused super-packets = super_packets and
-    // rejected = refused super-packets + malformed frames.
-    const malformed = s.reasons.get("malformed") ?? 0;
-    assert.equal(s.superPackets + s.passed + malformed, s.framesIn);
-    assert.equal(
-      [...s.reasons.values()].reduce((a, b) => a + b, 0),
-      s.rejected,
-    );
-    assert.equal(s.framesIn, framesBeforeError(`${DIR}${e.file}`));
-    if (e.exit === 0) {
-      assert.equal(countFrames(output), s.segmentsOut + s.passed);
+    // A directory per case, removed after it: a file-wide one outlived
+    // every run, since nothing runs after a file's last test.
+    const tmp = await Deno.makeTempDir({ prefix: "tsolab_hostile_" });
+    try {
+      await hostileCase(e, `${tmp}/out.${e.out ?? e.file.split(".").at(-1)!}`);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
     }
   });
 }
