@@ -94,6 +94,9 @@ function geometry(
   }
   let partialSegs = 0;
   let stride = mss;
+  // The length partial_segs is cut from: the whole payload, or for a GRO
+  // frag_list the head's own (skb_segment's walk subtracts every member).
+  let chunkLen = payloadLen;
   if (sg && csum) {
     let eligible = true;
     if ((st.features & NETIF_F.GSO_PARTIAL) === 0n) {
@@ -110,10 +113,11 @@ function geometry(
           own -= l;
         });
         if (own !== fragLen) eligible = false;
+        chunkLen = own;
       }
     }
     if (eligible) {
-      partialSegs = Math.floor(Math.min(payloadLen, GSO_BY_FRAGS - 1) / mss);
+      partialSegs = Math.floor(Math.min(chunkLen, GSO_BY_FRAGS - 1) / mss);
       if (partialSegs > 1) stride = mss * partialSegs;
       else partialSegs = 0;
     }

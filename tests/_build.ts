@@ -131,6 +131,43 @@ export function skbFor(
   return { skb, b };
 }
 
+// A GRO-style TCP skb as skb_segment sees it: the head holds sizes[0]
+// payload bytes in a page frag and each frag_list member one of the rest
+// (headlen 0, page frags only, so no `skb_headlen(iter) &&
+// !iter->head_frag` fallback).
+export function groFragListSkb(
+  sizes: number[],
+  mss: number,
+  ipv6 = false,
+): { skb: SkBuff; b: Built } {
+  const payloadLen = sizes.reduce((a, n) => a + n, 0);
+  const b = buildFrame({ ipv6, payloadLen });
+  const f = b.frame;
+  const fragList: SkBuff[] = [];
+  let off = b.payloadOff + sizes[0]!;
+  for (const n of sizes.slice(1)) {
+    fragList.push(newSkb({
+      linear: new Uint8Array(0),
+      frags: [{ page: f, offset: off, size: n }],
+    }));
+    off += n;
+  }
+  const skb = newSkb({
+    linear: f.subarray(0, b.payloadOff),
+    frags: [{ page: f, offset: b.payloadOff, size: sizes[0]! }],
+    fragList,
+    gsoSize: mss,
+    gsoType: ipv6 ? SKB_GSO.TCPV6 : SKB_GSO.TCPV4,
+    ipSummed: IP_SUMMED.PARTIAL,
+    csumStart: b.l4Off,
+    csumOffset: 16,
+    networkHeader: b.ipOff,
+    transportHeader: b.l4Off,
+    protocol: ipv6 ? 0x86dd : 0x0800,
+  });
+  return { skb, b };
+}
+
 export interface VxlanOptions {
   outerV6?: boolean;
   innerV6?: boolean;

@@ -5,9 +5,8 @@ import { getU16 } from "../sw/bytes.ts";
 import { l4ChecksumStatus } from "../sw/l4_checksum.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
-import { newSkb } from "../sw/skbuff.ts";
 import { IP_SUMMED, SKB_GSO } from "../sw/types.ts";
-import { buildFrame, buildVxlan, skbFor } from "./_build.ts";
+import { buildVxlan, groFragListSkb, skbFor } from "./_build.ts";
 
 Deno.test("segment() drops GSO_PARTIAL when the device cannot finish the GSO type (__skb_gso_segment)", () => {
   // __skb_gso_segment: GSO_PARTIAL stays only if skb_gso_ok(skb, features |
@@ -71,48 +70,36 @@ Deno.test("segment() clears DODGY from GSO_PARTIAL chunks (skb_segment)", () => 
   assert.equal(segs[0]!.gsoType & SKB_GSO.DODGY, 0);
 });
 
-Deno.test("segment() cuts a GRO frag_list with a short last member into GSO chunks (skb_segment)", () => {
+Deno.test("segment() cuts a GRO frag_list into GSO chunks of gso_size * floor(F / gso_size), F the head's own payload (skb_segment)", () => {
   // skb_segment: without NETIF_F_FRAGLIST but with SG, csum and net_gso_ok,
-  // a frag_list whose members all have the first member's length, except
-  // the last (iter->next == NULL), and whose head holds that length too, is
-  // split into chunks of partial_segs = len / mss segments; the tail
-  // chunk of at most gso_size gets gso_size 0.
+  // a frag_list whose members all have the first member's length F, except
+  // the last (iter->next == NULL), and whose head holds F too, is split
+  // into chunks. The member walk subtracts every member from len, so
+  // partial_segs = F / mss: here 2000 / 1000 = 2, chunks of 2000 bytes; the
+  // tail chunk of at most gso_size gets gso_size 0.
   const mss = 1000;
-  const sizes = [mss, mss, mss, 500]; // head's own payload, then frag_list
-  const payloadLen = sizes.reduce((a, b) => a + b, 0);
-  const b = buildFrame({ payloadLen });
-  const f = b.frame;
-  const members: ReturnType<typeof newSkb>[] = [];
-  let off = b.payloadOff + sizes[0]!;
-  for (const n of sizes.slice(1)) {
-    // headlen 0: page frags only (no skb_headlen && !head_frag fallback)
-    members.push(newSkb({
-      linear: new Uint8Array(0),
-      frags: [{ page: f, offset: off, size: n }],
-    }));
-    off += n;
-  }
-  const skb = newSkb({
-    linear: f.subarray(0, b.payloadOff),
-    frags: [{ page: f, offset: b.payloadOff, size: sizes[0]! }],
-    fragList: members,
-    gsoSize: mss,
-    gsoType: SKB_GSO.TCPV4,
-    ipSummed: IP_SUMMED.PARTIAL,
-    csumStart: b.l4Off,
-    csumOffset: 16,
-    networkHeader: b.ipOff,
-    transportHeader: b.l4Off,
-    protocol: 0x0800,
-  });
+  const { skb, b } = groFragListSkb([2000, 2000, 700], mss);
   const segs = [...segment(skb, NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO)];
   assert.deepEqual(
     segs.map((s) => s.data.length - b.payloadOff),
-    [3 * mss, 500],
+    [2000, 2000, 700],
   );
-  assert.equal(segs[0]!.gsoSize, mss);
-  assert.equal(segs[0]!.gsoSegs, 3);
-  assert.equal(segs[1]!.gsoSize, 0);
+  assert.deepEqual(segs.map((s) => s.gsoSize), [mss, mss, 0]);
+  assert.deepEqual(segs.slice(0, 2).map((s) => s.gsoSegs), [2, 2]);
+});
+
+Deno.test("segment() cuts a GRO frag_list whose members hold one gso_size each into plain segments (skb_segment: partial_segs 1 -> 0)", () => {
+  // F = gso_size: partial_segs = F / mss = 1, which skb_segment turns into
+  // 0, so the list is cut at gso_size like any skb, even though the whole
+  // payload (3500) would hold three gso_size segments.
+  const mss = 1000;
+  const { skb, b } = groFragListSkb([mss, mss, mss, 500], mss);
+  const segs = [...segment(skb, NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO)];
+  assert.deepEqual(
+    segs.map((s) => s.data.length - b.payloadOff),
+    [mss, mss, mss, 500],
+  );
+  for (const s of segs) assert.equal(s.gsoSize, 0);
 });
 
 Deno.test("segment() leaves UFO fragments CHECKSUM_UNNECESSARY on an SG-only device (udp4_ufo_fragment)", () => {
