@@ -14,8 +14,11 @@
  *
  * As a library:
  *
- * ```ts ignore
- * import { CaptureReader, parsePacket, segment, skbFromFrame, NETIF_F } from "./mod.ts";
+ * ```ts
+ * import { buildSuperPacket, NETIF_F, parsePacket, segment, skbFromFrame } from "./mod.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1 });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * [...segment(skb, NETIF_F.SG)].length; // 3
  * ```
  *
  * @module

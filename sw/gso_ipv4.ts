@@ -26,8 +26,18 @@ const IP_MF = 0x2000;
  * @throws {SegmentError} For a bad header or an unsupported protocol.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { inetGsoSegment } from "./gso_ipv4.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 4000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const st = newGsoState(skb, 0n, 0n);
  * const plan = inetGsoSegment(st, 14);
+ * plan.doffset; // 66
+ * plan.protocol; // 0x0800
  * ```
  */
 export function inetGsoSegment(

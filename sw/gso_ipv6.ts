@@ -31,8 +31,12 @@ const IP6_MF = 0x0001;
  * @returns `{ len, prevOff }`.
  *
  * @example
- * ```ts ignore
- * const { len, prevOff } = ip6FindFirstFragOpt(frame, 14, frame.length);
+ * ```ts
+ * import { ip6FindFirstFragOpt } from "./gso_ipv6.ts";
+ * const f = new Uint8Array(74);
+ * f[14] = 0x60; // IPv6, next header 0: Hop-by-Hop (8 bytes at 54)
+ * f[54] = 6; // then TCP
+ * ip6FindFirstFragOpt(f, 14, f.length); // { len: 48, prevOff: 54 }
  * ```
  */
 export function ip6FindFirstFragOpt(
@@ -69,8 +73,17 @@ export function ip6FindFirstFragOpt(
  *   an unsupported protocol.
  *
  * @example
- * ```ts ignore
- * const plan = ipv6GsoSegment(st, 14, true);
+ * ```ts
+ * import { ipv6GsoSegment } from "./gso_ipv6.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 4000, seed: 1, timestamps: true, ipv6: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const plan = ipv6GsoSegment(newGsoState(skb, 0n, 0n), 14, true);
+ * plan.doffset; // 86
+ * plan.protocol; // 0x86dd
  * ```
  */
 export function ipv6GsoSegment(

@@ -25,8 +25,18 @@ import { SegmentError } from "./segment_error.ts";
  * @throws {SegmentError} For an unsupported network protocol.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { macGsoSegment } from "./gso_mac.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 4000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const st = newGsoState(skb, 0n, 0n);
  * const plan = macGsoSegment(st, 0, true);
+ * plan.doffset; // 66
+ * plan.patches.length; // 2 (TCP, then IPv4)
  * ```
  */
 export function macGsoSegment(

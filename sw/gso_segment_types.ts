@@ -75,8 +75,12 @@ export const CB_CSUM_PENDING: number = -1;
  * on the way back up the stack).
  *
  * @example
- * ```ts ignore
- * const p: SegmentPatch = (seg) => { seg.data[13] &= ~0x08; };
+ * ```ts
+ * import type { SegmentPatch } from "./gso_segment_types.ts";
+ * // Clears PSH in the TCP flags of a TCP/IPv4 segment (byte 13 of TCP at 34).
+ * const clearPsh: SegmentPatch = (seg) => {
+ *   seg.data[47] &= ~0x08;
+ * };
  * ```
  */
 export type SegmentPatch = (seg: GsoSegment) => void;

@@ -164,8 +164,18 @@ export function csumBlockAdd(
  * @returns The final checksum (`csum_fold`, may be 0).
  *
  * @example
- * ```ts ignore
- * const check = gsoMakeChecksum(seg, thOff, ~seed & 0xffff);
+ * ```ts
+ * import { gsoMakeChecksum, newGsoState } from "./gso_state.ts";
+ * import { skbSegment } from "./skb_segment.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const st = newGsoState(skb, 0n, 0n);
+ * const seg = skbSegment(st, 66, 1448, 0x0800).next().value!;
+ * gsoMakeChecksum(seg, 34, 0x1234); // 0x7055
+ * [seg.cbCsumStart, seg.cbCsum]; // [34, 0x1234]
  * ```
  */
 export function gsoMakeChecksum(
@@ -194,8 +204,18 @@ export function gsoMakeChecksum(
  * @param res `~seed`.
  *
  * @example
- * ```ts ignore
- * gsoResetChecksum(seg, thOff, ~seed & 0xffff);
+ * ```ts
+ * import { gsoResetChecksum, newGsoState } from "./gso_state.ts";
+ * import { skbSegment } from "./skb_segment.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const st = newGsoState(skb, 0n, 0n);
+ * const seg = skbSegment(st, 66, 1448, 0x0800).next().value!;
+ * gsoResetChecksum(seg, 34, 0xabcd);
+ * [seg.cbCsumStart, seg.cbCsum]; // [34, 0xabcd]
  * ```
  */
 export function gsoResetChecksum(
@@ -217,8 +237,14 @@ export function gsoResetChecksum(
  * @returns The folded, uncomplemented sum.
  *
  * @example
- * ```ts ignore
- * const s = streamOnesSum(st, udpOff);
+ * ```ts
+ * import { newGsoState, streamOnesSum } from "./gso_state.ts";
+ * import { newSkb } from "./skbuff.ts";
+ * const skb = newSkb({
+ *   linear: new Uint8Array([0x12, 0x34]),
+ *   frags: [{ page: new Uint8Array([0, 1]), offset: 0, size: 2 }],
+ * });
+ * streamOnesSum(newGsoState(skb, 0n, 0n), 0); // 0x1235
  * ```
  */
 export function streamOnesSum(st: GsoState, from: number): number {

@@ -38,8 +38,18 @@ const TCP_CWR = 0x80;
  * @throws {SegmentError} For the kernel's EINVAL cases.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { tcpGsoSegment } from "./gso_tcp.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 4000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const st = newGsoState(skb, 0n, 0n);
  * const plan = tcpGsoSegment(st, 34, 14, false, 0x0800);
+ * plan.doffset; // 66 (Ethernet, IPv4 and TCP with timestamps)
+ * plan.mss; // 1448
  * ```
  */
 export function tcpGsoSegment(

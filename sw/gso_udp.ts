@@ -43,8 +43,15 @@ const CSUM_MANGLED_0 = 0xffff;
  * @throws {SegmentError} For the kernel's EINVAL cases.
  *
  * @example
- * ```ts ignore
- * const plan = udpGsoDispatch(st, 34, 14, false);
+ * ```ts
+ * import { udpGsoDispatch } from "./gso_udp.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ udp: true, payloadLen: 3000, seed: 1 });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1400 })!;
+ * udpGsoDispatch(newGsoState(skb, 0n, 0n), 34, 14, false).doffset; // 42 (USO)
  * ```
  */
 export function udpGsoDispatch(
@@ -84,8 +91,15 @@ export function udpGsoDispatch(
  * @throws {SegmentError} When the payload is not above gso_size.
  *
  * @example
- * ```ts ignore
- * const plan = udpGsoSegment(st, 34, false);
+ * ```ts
+ * import { udpGsoSegment } from "./gso_udp.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ udp: true, payloadLen: 3000, seed: 1 });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1400 })!;
+ * udpGsoSegment(newGsoState(skb, 0n, 0n), 34, false).doffset; // 42
  * ```
  */
 export function udpGsoSegment(

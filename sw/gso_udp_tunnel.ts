@@ -29,8 +29,16 @@ const CSUM_MANGLED_0 = 0xffff;
  * @throws {SegmentError} When the tunnel header is malformed.
  *
  * @example
- * ```ts ignore
- * const plan = udpTunnelSegment(st, 34, false);
+ * ```ts
+ * import { udpTunnelSegment } from "./gso_udp_tunnel.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const vxlan = { vni: 7, udpChecksum: false };
+ * const { frame } = buildSuperPacket({ vxlan, payloadLen: 3000, seed: 1 });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * udpTunnelSegment(newGsoState(skb, 0n, 0n), 34, false).doffset; // 104
  * ```
  */
 export function udpTunnelSegment(

@@ -67,8 +67,12 @@ function fieldOffset(s: L4Site): number {
  * @returns The status.
  *
  * @example
- * ```ts ignore
- * l4ChecksumStatus(frame, site); // "good"
+ * ```ts
+ * import { l4ChecksumStatus } from "./l4_checksum.ts";
+ * const frame = new Uint8Array(54); // Ethernet, IPv4 and TCP headers, all zero
+ * const site = { ipv6: false, ipOffset: 14, l4Offset: 34, l4Len: 20, proto: 6 };
+ * l4ChecksumStatus(frame, site); // "bad"
+ * l4ChecksumStatus(frame, { ...site, l4Len: 40 }); // "truncated"
  * ```
  */
 export function l4ChecksumStatus(b: Uint8Array, s: L4Site): L4ChecksumStatus {
@@ -90,8 +94,12 @@ export function l4ChecksumStatus(b: Uint8Array, s: L4Site): L4ChecksumStatus {
  * @param s The site.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { l4ChecksumComplete, l4ChecksumStatus } from "./l4_checksum.ts";
+ * const frame = new Uint8Array(54); // Ethernet, IPv4 and TCP headers, all zero
+ * const site = { ipv6: false, ipOffset: 14, l4Offset: 34, l4Len: 20, proto: 6 };
  * l4ChecksumComplete(frame, site);
+ * l4ChecksumStatus(frame, site); // "good"
  * ```
  */
 export function l4ChecksumComplete(b: Uint8Array, s: L4Site): void {
@@ -111,8 +119,13 @@ export function l4ChecksumComplete(b: Uint8Array, s: L4Site): void {
  * @returns The seed.
  *
  * @example
- * ```ts ignore
- * l4ChecksumSeed(frame, site) === getU16(frame, site.l4Offset + 16);
+ * ```ts
+ * import { l4ChecksumSeed, l4ChecksumStatus } from "./l4_checksum.ts";
+ * const frame = new Uint8Array(54); // Ethernet, IPv4 and TCP headers, all zero
+ * const site = { ipv6: false, ipOffset: 14, l4Offset: 34, l4Len: 20, proto: 6 };
+ * l4ChecksumSeed(frame, site); // 26 (protocol 6 + length 20)
+ * frame[51] = 26; // the TCP checksum field (offset 50) holds the seed
+ * l4ChecksumStatus(frame, site); // "seed"
  * ```
  */
 export function l4ChecksumSeed(b: Uint8Array, s: L4Site): number {

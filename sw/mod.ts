@@ -15,14 +15,15 @@
  *   GSO_PARTIAL, frag_list), one segment at a time.
  * - The driver-side software TSO helper of `net/core/tso.c`.
  *
- * ```ts ignore
+ * ```ts
  * import { NETIF_F, parsePacket, segment, skbFromFrame } from "./mod.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
  *
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1 });
  * const layout = parsePacket(frame, 1);
  * const skb = skbFromFrame(frame, layout, { gsoSize: 1448 })!;
- * for (const seg of segment(skb, NETIF_F.SG | NETIF_F.GSO)) {
- *   console.log(seg.index, seg.data.length);
- * }
+ * const segs = [...segment(skb, NETIF_F.SG | NETIF_F.GSO)];
+ * segs.map((seg) => seg.data.length); // [1502, 1502, 158]
  * ```
  *
  * @module

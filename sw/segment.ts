@@ -33,9 +33,14 @@ import type { SkBuff } from "./types.ts";
  *   before the first segment is yielded).
  *
  * @example Segment a TCP/IPv4 super-packet in software
- * ```ts ignore
+ * ```ts
  * import { segment } from "./segment.ts";
- * for (const seg of segment(skb, 0n)) console.log(seg.data.length);
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 4000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * [...segment(skb, 0n)].map((seg) => seg.data.length); // [1514, 1514, 1170]
  * ```
  */
 export function* segment(

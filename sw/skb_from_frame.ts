@@ -46,8 +46,14 @@ export interface SkbFromFrameOptions {
  * @returns The skb, or null when the frame has no TCP/UDP payload.
  *
  * @example
- * ```ts ignore
- * const skb = skbFromFrame(frame.data, parsePacket(frame.data, 1), { gsoSize: 1448 });
+ * ```ts
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1 });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * skb.linear.length; // 54 (the headers; the payload is one page fragment)
+ * skb.gsoSegs; // 3
  * ```
  */
 export function skbFromFrame(

@@ -219,13 +219,22 @@ class StreamCursor {
 /**
  * `skb_segment()` as an object: the constructor does the checks and the
  * geometry (errors before any segment exists, as in the kernel), then
- * `segmentAt(i)` builds segment i. Used by `segment()` without a generator
- * per layer; `skbSegment()` wraps it as a generator.
+ * `nextSegment()` builds the segments in order. Used by `segment()`
+ * without a generator per layer; `skbSegment()` wraps it as a generator.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { SkbSplitter } from "./skb_segment.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const st = newGsoState(skb, 0n, 0n);
  * const sp = new SkbSplitter(st, 66, 1448, 0x0800);
- * for (let i = 0; i < sp.count; i++) console.log(sp.segmentAt(i).data.length);
+ * sp.count; // 3
+ * sp.nextSegment().data.length; // 1514
  * ```
  */
 export class SkbSplitter {
@@ -371,8 +380,16 @@ export class SkbSplitter {
  * @throws {SegmentError} For too many frags or segments.
  *
  * @example
- * ```ts ignore
- * for (const seg of skbSegment(st, 66, 1448, 0x0800)) console.log(seg.data.length);
+ * ```ts
+ * import { skbSegment } from "./skb_segment.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const st = newGsoState(skb, 0n, 0n);
+ * [...skbSegment(st, 66, 1448, 0x0800)].map((s) => s.data.length); // [1514, 1514, 170]
  * ```
  */
 export function* skbSegment(
@@ -393,8 +410,18 @@ export function* skbSegment(
  * @returns The same segment.
  *
  * @example
- * ```ts ignore
- * const seg = resolveCbCsum(splitter.nextSegment());
+ * ```ts
+ * import { resolveCbCsum, SkbSplitter } from "./skb_segment.ts";
+ * import { newGsoState } from "./gso_state.ts";
+ * import { parsePacket } from "./packet_layout.ts";
+ * import { skbFromFrame } from "./skb_from_frame.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1, timestamps: true });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const st = newGsoState(skb, 0n, 0n);
+ * const seg = new SkbSplitter(st, 66, 1448, 0x0800).nextSegment();
+ * seg.cbCsum; // -1 (CB_CSUM_PENDING: no checksum offload, not summed yet)
+ * resolveCbCsum(seg).cbCsum; // 20954
  * ```
  */
 export function resolveCbCsum(seg: GsoSegment): GsoSegment {

@@ -77,8 +77,12 @@ export interface CompareResult {
  * @returns The address.
  *
  * @example
- * ```ts ignore
- * sourceAddress(frame, layout); // "10.77.0.1" or "fd77::1"
+ * ```ts
+ * import { sourceAddress } from "./capture_compare.ts";
+ * import { parsePacket } from "../sw/packet_layout.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 100, seed: 1 });
+ * sourceAddress(frame, parsePacket(frame, 1)); // "10.79.0.1"
  * ```
  */
 export function sourceAddress(data: Uint8Array, layout: PacketLayout): string {

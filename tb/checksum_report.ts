@@ -57,8 +57,12 @@ function ipv4Report(
  * @returns The reports, outermost first.
  *
  * @example
- * ```ts ignore
- * checksumReports(frame, parsePacket(frame, 1)).map((r) => r.status);
+ * ```ts
+ * import { checksumReports } from "./checksum_report.ts";
+ * import { parsePacket } from "../sw/packet_layout.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 100, seed: 1 });
+ * checksumReports(frame, parsePacket(frame, 1)).map((r) => r.status); // ["good", "seed"]
  * ```
  */
 export function checksumReports(

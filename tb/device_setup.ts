@@ -21,8 +21,11 @@ import { UsageError } from "./cli_args.ts";
  * @throws {UsageError} For an unknown or fixed feature name.
  *
  * @example
- * ```ts ignore
- * applyFeatureChanges(dev, [["tso", true]]);
+ * ```ts
+ * import { applyFeatureChanges } from "./device_setup.ts";
+ * import { vethDevice } from "../sw/net_device.ts";
+ * const dev = vethDevice("p2");
+ * applyFeatureChanges(dev, [["tso", false]])[0]; // "tx-tcp-segmentation: off (requested)"
  * ```
  */
 export function applyFeatureChanges(

@@ -105,8 +105,14 @@ function ipField(ip: IpLayer, off: number): FieldRef {
  * @returns The field, e.g. `{ name: "tcp.seq", start: 38, len: 4 }`.
  *
  * @example
- * ```ts ignore
- * fieldAt(exp, parsePacket(exp, 1), 38, got).name; // "tcp.seq"
+ * ```ts
+ * import { fieldAt } from "./field_names.ts";
+ * import { parsePacket } from "../sw/packet_layout.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const exp = buildSuperPacket({ payloadLen: 100, seed: 1 }).frame;
+ * const got = exp.slice();
+ * got[41] ^= 1;
+ * fieldAt(exp, parsePacket(exp, 1), 41, got); // { name: "tcp.seq", start: 38, len: 4 }
  * ```
  */
 export function fieldAt(

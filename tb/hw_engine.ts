@@ -49,8 +49,10 @@ export interface HwEngineOptions {
  * An engine around one NIC model instance.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { makeHwEngine } from "./hw_engine.ts";
  * const hw = makeHwEngine(undefined, { preset: "e810-100g" });
+ * hw.finish().split("\n")[0]!.startsWith("preset e810-100g"); // true
  * ```
  */
 export interface HwEngine {

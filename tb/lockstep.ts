@@ -53,9 +53,13 @@ export interface LockstepOptions {
  * What one super-packet did.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { Lockstep } from "./lockstep.ts";
+ * import { bulkTcpSkb } from "../hw/workload.ts";
+ * const lockstep = new Lockstep({ preset: "e810-100g", driver: "hw-tso" });
+ * const skb = bulkTcpSkb({ sendBytes: 4000, mss: 1448 });
  * const r = lockstep.run(skb, { input: "v", frame: 1 });
- * if (r.divergence) console.log(formatDivergence(r.divergence));
+ * [r.segments, r.divergence, r.fallback]; // [3, null, null]
  * ```
  */
 export interface LockstepResult {
@@ -90,9 +94,13 @@ function* monitor(
  * Reference and model side by side over one NIC model instance.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { Lockstep } from "./lockstep.ts";
+ * import { bulkTcpSkb } from "../hw/workload.ts";
  * const ls = new Lockstep({ preset: "e810-100g", driver: "hw-tso" });
+ * const skb = bulkTcpSkb({ sendBytes: 4000, mss: 1448 });
  * const r = ls.run(skb, { input: "tcp4", frame: 7 });
+ * r.divergence; // null: the model sent what the reference sends
  * ```
  */
 export class Lockstep {

@@ -26,8 +26,12 @@ import type { PacketLayout } from "../sw/packet_layout.ts";
  * @returns The sites, in the order they must be completed.
  *
  * @example
- * ```ts ignore
- * for (const s of checksumSites(frame, layout)) console.log(s.l4Offset);
+ * ```ts
+ * import { checksumSites } from "./pass_through.ts";
+ * import { parsePacket } from "../sw/packet_layout.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 100, seed: 1 });
+ * checksumSites(frame, parsePacket(frame, 1)).map((s) => s.l4Offset); // [34]
  * ```
  */
 export function checksumSites(
@@ -70,8 +74,15 @@ export function checksumSites(
  *   truncated (left unchanged and counted as bad).
  *
  * @example
- * ```ts ignore
- * const bad = completePassThrough(copy, layout);
+ * ```ts
+ * import { completePassThrough } from "./pass_through.ts";
+ * import { checksumReports } from "./checksum_report.ts";
+ * import { parsePacket } from "../sw/packet_layout.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const { frame } = buildSuperPacket({ payloadLen: 100, seed: 1 }); // TCP seed
+ * const layout = parsePacket(frame, 1);
+ * completePassThrough(frame, layout); // 0
+ * checksumReports(frame, layout).map((r) => r.status); // ["good", "good"]
  * ```
  */
 export function completePassThrough(

@@ -29,7 +29,10 @@ import type { DriverMode, NicConfig } from "../hw/nic_config.ts";
  * @returns The device, registered (fix-up rules applied).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { presetDevice } from "./preset_device.ts";
+ * import { resolveConfig } from "../hw/resolve_config.ts";
+ * import { NETIF_F } from "../sw/netdev_features.ts";
  * const dev = presetDevice(resolveConfig("corundum-100g"));
  * (dev.features & NETIF_F.TSO) === 0n; // true: no TSO
  * const helper = presetDevice(resolveConfig("corundum-100g"), "tso-helper");

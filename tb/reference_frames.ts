@@ -62,8 +62,11 @@ function withLinearHeaders(skb: SkBuff, udp: boolean): SkBuff {
  * @returns The frames, lazily.
  *
  * @example
- * ```ts ignore
- * for (const f of tsoHelperReference(skb)) console.log(f.length);
+ * ```ts
+ * import { tsoHelperReference } from "./reference_frames.ts";
+ * import { bulkTcpSkb } from "../hw/workload.ts";
+ * const skb = bulkTcpSkb({ sendBytes: 4000, mss: 1448 });
+ * [...tsoHelperReference(skb)].map((f) => f.length); // [1514, 1514, 1170]
  * ```
  */
 export function* tsoHelperReference(skb: SkBuff): Generator<Uint8Array> {
@@ -106,8 +109,12 @@ export function* tsoHelperReference(skb: SkBuff): Generator<Uint8Array> {
  * @returns The frames, lazily.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { referenceFrames } from "./reference_frames.ts";
+ * import { bulkTcpSkb } from "../hw/workload.ts";
+ * const skb = bulkTcpSkb({ sendBytes: 4000, mss: 1448 });
  * const ref = referenceFrames(skb, "hw-tso", false);
+ * [...ref].map((f) => f.length); // [1514, 1514, 1170]
  * ```
  */
 export function* referenceFrames(

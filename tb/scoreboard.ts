@@ -44,8 +44,14 @@ export interface CompareContext {
  * One divergence between expected and actual.
  *
  * @example
- * ```ts ignore
- * console.log(formatDivergence(d));
+ * ```ts
+ * import { type Divergence, Scoreboard } from "./scoreboard.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const exp = buildSuperPacket({ payloadLen: 100, seed: 1 }).frame;
+ * const got = exp.slice();
+ * got[41] ^= 1; // last byte of the TCP sequence number
+ * const d: Divergence = new Scoreboard().compare({ input: "v", frame: 1, segment: 0 }, exp, got)!;
+ * [d.field, d.offset]; // ["tcp.seq", 41]
  * ```
  */
 export interface Divergence extends CompareContext {
@@ -77,8 +83,16 @@ export interface Divergence extends CompareContext {
  * label when it did.
  *
  * @example
- * ```ts ignore
- * const t: Tolerance = { name: "fcs", apply: (exp, act) => null };
+ * ```ts
+ * import { Scoreboard, type Tolerance } from "./scoreboard.ts";
+ * // Accepts an actual frame that only adds bytes after the expected ones.
+ * const trailer: Tolerance = {
+ *   name: "trailer",
+ *   apply: (exp, act) => act.length > exp.length ? act.subarray(0, exp.length) : null,
+ * };
+ * const sb = new Scoreboard({ tolerances: [trailer] });
+ * sb.compare({ input: "v", frame: 1, segment: 0 }, new Uint8Array(60), new Uint8Array(64));
+ * sb.tolerated.get("trailer"); // 1
  * ```
  */
 export interface Tolerance {
@@ -158,8 +172,14 @@ export function hexDiff(
  * @returns Several lines.
  *
  * @example
- * ```ts ignore
- * console.log(formatDivergence(d));
+ * ```ts
+ * import { formatDivergence, Scoreboard } from "./scoreboard.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const exp = buildSuperPacket({ payloadLen: 100, seed: 1 }).frame;
+ * const got = exp.slice();
+ * got[41] ^= 1; // last byte of the TCP sequence number
+ * const d = new Scoreboard().compare({ input: "v", frame: 1, segment: 0 }, exp, got)!;
+ * formatDivergence(d).split("\n")[0]; // "frame 1 segment 0: tcp.seq expected 0x8706c4eb got 0x8706c4ea"
  * ```
  */
 export function formatDivergence(d: Divergence): string {
@@ -208,10 +228,15 @@ export interface ScoreboardOptions {
  * divergence unless `keepGoing`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { Scoreboard } from "./scoreboard.ts";
+ * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
+ * const expected = buildSuperPacket({ payloadLen: 100, seed: 1 }).frame;
+ * const actual = expected.slice();
+ * actual[41] ^= 1; // last byte of the TCP sequence number
  * const sb = new Scoreboard();
  * sb.compare({ input: "v", frame: 1, segment: 0 }, expected, actual, true);
- * if (sb.stopped) console.log(formatDivergence(sb.divergences[0]!));
+ * [sb.stopped, sb.divergences[0]!.field]; // [true, "tcp.seq"]
  * ```
  */
 export class Scoreboard {

@@ -30,7 +30,11 @@ import type { EngineResult } from "./sw_engine.ts";
  * A function that transmits one super-packet: an engine.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Engine } from "./segment_run.ts";
+ * import { swTransmit } from "./sw_engine.ts";
+ * import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
+ * const dev = kernelCaptureEgressDevice();
  * const engine: Engine = (skb) => swTransmit(skb, dev);
  * ```
  */
@@ -120,8 +124,10 @@ export interface SegmentSummary {
  *   bad_checksums=N`, plus ` (reason=count, …)` when anything was rejected.
  *
  * @example
- * ```ts ignore
- * formatSummary(summary); // "frames_in=48 super_packets=30 ..."
+ * ```ts
+ * import { emptySummary, formatSummary } from "./segment_run.ts";
+ * formatSummary({ ...emptySummary(), framesIn: 48, superPackets: 30 });
+ * // "frames_in=48 super_packets=30 segments_out=0 passed=0 rejected=0 bad_checksums=0"
  * ```
  */
 export function formatSummary(s: SegmentSummary): string {

@@ -44,9 +44,14 @@ export interface EngineResult {
  *   the first pull of `frames`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { swTransmit } from "./sw_engine.ts";
+ * import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
+ * import { bulkTcpSkb } from "../hw/workload.ts";
+ * const skb = bulkTcpSkb({ sendBytes: 4000, mss: 1448 });
  * const r = swTransmit(skb, kernelCaptureEgressDevice());
- * for (const f of r.frames) write(f);
+ * r.path; // "software-gso"
+ * [...r.frames].map((f) => f.length); // [1514, 1514, 1170]
  * ```
  */
 export function swTransmit(

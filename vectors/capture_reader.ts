@@ -28,12 +28,16 @@ import { ReadBuffer } from "./_read_buffer.ts";
  * its interface and the consumer decides (see `SUPPORTED_LINKTYPES`).
  *
  * @example Read a file
- * ```ts ignore
- * import { CaptureReader } from "./mod.ts";
- * using r = CaptureReader.openFile("capture.pcapng");
- * for (const f of r) {
- *   console.log(f.number, f.timestampNs, f.linkType, f.data.length);
- * }
+ * ```ts
+ * import { CaptureReader } from "./capture_reader.ts";
+ * import { createCaptureWriter } from "./capture_writer.ts";
+ * const path = Deno.makeTempFileSync({ suffix: ".pcapng" });
+ * const w = createCaptureWriter(path, { linkType: 1 });
+ * w.write({ data: new Uint8Array(60), timestampNs: 1_000n });
+ * w.close();
+ * using r = CaptureReader.openFile(path);
+ * [...r].map((f) => [f.number, f.timestampNs, f.linkType, f.data.length]); // [[1, 1000n, 1, 60]]
+ * Deno.removeSync(path);
  * ```
  *
  * @example Read from memory
@@ -63,14 +67,20 @@ export class CaptureReader {
    * @throws {CaptureFormatError} When the file is not a valid capture.
    *
    * @example
-   * ```ts ignore
-   * import { CaptureReader } from "./mod.ts";
-   * const r = CaptureReader.openFile("tcp4.out.pcap");
+   * ```ts
+   * import { CaptureReader } from "./capture_reader.ts";
+   * import { createCaptureWriter } from "./capture_writer.ts";
+   * const path = Deno.makeTempFileSync({ suffix: ".pcap" });
+   * const w = createCaptureWriter(path, { linkType: 1 });
+   * w.write({ data: new Uint8Array(60), timestampNs: 0n });
+   * w.close();
+   * const r = CaptureReader.openFile(path);
    * try {
-   *   for (const f of r.frames()) console.log(f.number);
+   *   [...r.frames()].map((f) => f.number); // [1]
    * } finally {
    *   r.close();
    * }
+   * Deno.removeSync(path);
    * ```
    */
   static openFile(path: string, options?: ReaderOptions): CaptureReader {

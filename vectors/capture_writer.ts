@@ -53,11 +53,14 @@ export interface CaptureWriterOptions {
  * A capture file being written; see {@linkcode createCaptureWriter}.
  *
  * @example
- * ```ts ignore
- * import { createCaptureWriter } from "./mod.ts";
- * const w = createCaptureWriter("out.pcapng", { linkType: 1 });
+ * ```ts
+ * import { createCaptureWriter } from "./capture_writer.ts";
+ * const path = Deno.makeTempFileSync({ suffix: ".pcapng" });
+ * const w = createCaptureWriter(path, { linkType: 1 });
+ * w.format; // "pcapng"
  * w.write({ data: new Uint8Array(60), timestampNs: 0n });
  * w.close();
+ * Deno.removeSync(path);
  * ```
  */
 export interface CaptureWriter {
@@ -128,14 +131,17 @@ export function captureFormatOf(path: string): "pcap" | "pcapng" {
  *   is out of range.
  *
  * @example
- * ```ts ignore
- * import { createCaptureWriter } from "./mod.ts";
- * const w = createCaptureWriter("golden.pcapng", {
- *   section: { userAppl: "tsolab" },
- * });
+ * ```ts
+ * import { createCaptureWriter } from "./capture_writer.ts";
+ * import { CaptureReader } from "./capture_reader.ts";
+ * const path = Deno.makeTempFileSync({ suffix: ".pcapng" });
+ * const w = createCaptureWriter(path, { section: { userAppl: "tsolab" } });
  * const eth = w.addInterface({ linkType: 1, tsresolNs: true });
  * w.write({ data: new Uint8Array(60), timestampNs: 1n, interfaceId: eth });
  * w.close();
+ * using r = CaptureReader.openFile(path);
+ * [...r][0]!.timestampNs; // 1n
+ * Deno.removeSync(path);
  * ```
  */
 export function createCaptureWriter(

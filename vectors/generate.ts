@@ -431,9 +431,12 @@ const EPOCH_NS = 1_767_225_600_000_000_000n;
  *   the device would not segment it in software (a broken scenario).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { findGenScenario, generateScenario } from "./generate.ts";
- * generateScenario(findGenScenario("accecn-tcp4")!, "/tmp/golden");
+ * const dir = Deno.makeTempDirSync();
+ * const r = generateScenario(findGenScenario("accecn-tcp4")!, dir);
+ * [r.superPackets, r.segments]; // [3, 57]
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function generateScenario(
@@ -551,9 +554,11 @@ Example:
  *   (one line on stderr).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { genMain } from "./generate.ts";
- * Deno.exit(await genMain(["--scenario", "accecn-tcp4", "-o", "/tmp"]));
+ * const dir = Deno.makeTempDirSync();
+ * await genMain(["--scenario", "accecn-tcp4", "-o", dir]); // 0
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function genMain(args: string[]): Promise<number> {

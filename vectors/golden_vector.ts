@@ -115,8 +115,17 @@ export interface GoldenDevices {
  * One ingress frame with its metadata and expected frames, as read.
  *
  * @example
- * ```ts ignore
- * for (const c of reader.cases()) console.log(c.ingress.number, c.expected.length);
+ * ```ts
+ * import { bytesSink } from "./byte_sink.ts";
+ * import { GoldenVectorReader, GoldenVectorWriter } from "./golden_vector.ts";
+ * const sink = bytesSink();
+ * const frame = { data: new Uint8Array(60), timestampNs: 0n };
+ * new GoldenVectorWriter(sink, {
+ *   scenario: "demo", origin: "reference", source: "socket",
+ *   command: "example", toolVersion: "tsolab 0.1.0", extra: {},
+ * }).writeCase(frame, null, [frame]);
+ * const [c] = GoldenVectorReader.fromBytes(sink.bytes(), "demo.pcapng").cases();
+ * [c!.ingress.number, c!.meta.superPacket, c!.expected.length]; // [1, null, 1]
  * ```
  */
 export interface GoldenCase {
@@ -152,8 +161,15 @@ export interface GoldenCounts {
  * A whole golden vector in memory (see {@linkcode readGoldenVector}).
  *
  * @example
- * ```ts ignore
- * const v = readGoldenVector("vectors/golden/tcp4.pcapng");
+ * ```ts
+ * import { bytesSink } from "./byte_sink.ts";
+ * import { GoldenVectorWriter, readGoldenVectorBytes } from "./golden_vector.ts";
+ * const sink = bytesSink();
+ * new GoldenVectorWriter(sink, {
+ *   scenario: "demo", origin: "kernel", source: "socket", kernelRelease: "6.18",
+ *   command: "example", toolVersion: "tsolab 0.1.0", extra: {},
+ * });
+ * const v = readGoldenVectorBytes(sink.bytes(), "demo.pcapng");
  * v.provenance.kernelRelease; // "6.18"
  * ```
  */
@@ -312,15 +328,16 @@ export class GoldenVectorWriter {
  * behind (`abort()` removes it).
  *
  * @example
- * ```ts ignore
- * const w = createGoldenVector("vectors/golden/tcp4.pcapng", provenance);
- * try {
- *   w.writeCase(frame, meta, segments);
- *   w.close();
- * } catch (e) {
- *   w.abort();
- *   throw e;
- * }
+ * ```ts
+ * import { createGoldenVector } from "./golden_vector.ts";
+ * const dir = Deno.makeTempDirSync();
+ * const w = createGoldenVector(`${dir}/demo.pcapng`, {
+ *   scenario: "demo", origin: "reference", source: "socket",
+ *   command: "example", toolVersion: "tsolab 0.1.0", extra: {},
+ * });
+ * w.abort(); // e.g. a case failed: the partial file is removed
+ * [...Deno.readDirSync(dir)].length; // 0
+ * Deno.removeSync(dir);
  * ```
  */
 export interface GoldenVectorFile {
@@ -358,11 +375,17 @@ export interface GoldenVectorFile {
  * @throws {GoldenVectorError} When the name does not end in `.pcapng`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { createGoldenVector } from "./golden_vector.ts";
- * const w = createGoldenVector("/tmp/demo.pcapng", provenance);
- * w.writeCase({ data: frame, timestampNs: 0n }, null, [{ data: frame, timestampNs: 0n }]);
- * w.close();
+ * const path = Deno.makeTempFileSync({ suffix: ".pcapng" });
+ * const w = createGoldenVector(path, {
+ *   scenario: "demo", origin: "reference", source: "socket",
+ *   command: "example", toolVersion: "tsolab 0.1.0", extra: {},
+ * });
+ * const frame = { data: new Uint8Array(60), timestampNs: 0n };
+ * w.writeCase(frame, null, [frame]);
+ * w.close(); // { superPackets: 0, segments: 0, passThrough: 1 }
+ * Deno.removeSync(path);
  * ```
  */
 export function createGoldenVector(
@@ -429,12 +452,18 @@ export function createGoldenVector(
  * it goes. Memory stays flat however long the file.
  *
  * @example
- * ```ts ignore
- * import { GoldenVectorReader } from "./golden_vector.ts";
- * using r = GoldenVectorReader.open("vectors/golden/tcp4.pcapng");
- * for (const c of r.cases()) {
- *   console.log(c.ingress.number, c.meta.superPacket?.gsoSize, c.expected.length);
- * }
+ * ```ts
+ * import { bytesSink } from "./byte_sink.ts";
+ * import { GoldenVectorReader, GoldenVectorWriter } from "./golden_vector.ts";
+ * const sink = bytesSink();
+ * const frame = { data: new Uint8Array(60), timestampNs: 0n };
+ * new GoldenVectorWriter(sink, {
+ *   scenario: "demo", origin: "reference", source: "socket",
+ *   command: "example", toolVersion: "tsolab 0.1.0", extra: {},
+ * }).writeCase(frame, null, [frame]);
+ * const r = GoldenVectorReader.fromBytes(sink.bytes(), "demo.pcapng");
+ * r.provenance.scenario; // "demo"
+ * [...r.cases()].map((c) => c.expected.length); // [1]
  * ```
  */
 export class GoldenVectorReader {
@@ -651,10 +680,16 @@ export class GoldenVectorReader {
  * @throws {GoldenVectorError} When it is not a golden vector.
  *
  * @example
- * ```ts ignore
- * import { openGoldenVector } from "./golden_vector.ts";
- * using r = openGoldenVector("vectors/golden/tcp4.pcapng");
- * console.log(r.provenance.scenario);
+ * ```ts
+ * import { createGoldenVector, openGoldenVector } from "./golden_vector.ts";
+ * const path = Deno.makeTempFileSync({ suffix: ".pcapng" });
+ * createGoldenVector(path, {
+ *   scenario: "demo", origin: "reference", source: "socket",
+ *   command: "example", toolVersion: "tsolab 0.1.0", extra: {},
+ * }).close();
+ * using r = openGoldenVector(path);
+ * r.provenance.scenario; // "demo"
+ * Deno.removeSync(path);
  * ```
  */
 export function openGoldenVector(path: string): GoldenVectorReader {
@@ -669,10 +704,19 @@ export function openGoldenVector(path: string): GoldenVectorReader {
  * @throws {GoldenVectorError} When the file is not a valid golden vector.
  *
  * @example
- * ```ts ignore
- * import { readGoldenVector } from "./golden_vector.ts";
- * const v = readGoldenVector("vectors/golden/udp4-gso1200.pcapng");
- * console.log(v.superPackets, v.segments, v.cases[0].meta.superPacket?.gsoSize);
+ * ```ts
+ * import { createGoldenVector, readGoldenVector } from "./golden_vector.ts";
+ * const path = Deno.makeTempFileSync({ suffix: ".pcapng" });
+ * const w = createGoldenVector(path, {
+ *   scenario: "demo", origin: "reference", source: "socket",
+ *   command: "example", toolVersion: "tsolab 0.1.0", extra: {},
+ * });
+ * const frame = { data: new Uint8Array(60), timestampNs: 0n };
+ * w.writeCase(frame, null, [frame]);
+ * w.close();
+ * const v = readGoldenVector(path);
+ * [v.passThrough, v.cases[0]!.meta.superPacket]; // [1, null]
+ * Deno.removeSync(path);
  * ```
  */
 export function readGoldenVector(path: string): GoldenVector {
@@ -689,9 +733,16 @@ export function readGoldenVector(path: string): GoldenVector {
  * @throws {GoldenVectorError} When the bytes are not a valid golden vector.
  *
  * @example
- * ```ts ignore
- * import { readGoldenVectorBytes } from "./golden_vector.ts";
- * readGoldenVectorBytes(bytes, "demo.pcapng").cases.length;
+ * ```ts
+ * import { bytesSink } from "./byte_sink.ts";
+ * import { GoldenVectorWriter, readGoldenVectorBytes } from "./golden_vector.ts";
+ * const sink = bytesSink();
+ * const frame = { data: new Uint8Array(60), timestampNs: 0n };
+ * new GoldenVectorWriter(sink, {
+ *   scenario: "demo", origin: "reference", source: "socket",
+ *   command: "example", toolVersion: "tsolab 0.1.0", extra: {},
+ * }).writeCase(frame, null, [frame]);
+ * readGoldenVectorBytes(sink.bytes(), "demo.pcapng").cases.length; // 1
  * ```
  */
 export function readGoldenVectorBytes(

@@ -102,10 +102,14 @@ async function sha256(bytes: Uint8Array): Promise<string> {
  * @throws {GoldenVectorError} When a file is not a valid golden vector.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { buildManifest } from "./manifest.ts";
- * const m = await buildManifest("vectors/golden");
- * console.log(m.files.length, m.total_bytes);
+ * import { findGenScenario, generateScenario } from "./generate.ts";
+ * const dir = Deno.makeTempDirSync();
+ * generateScenario(findGenScenario("accecn-tcp4")!, dir);
+ * const m = await buildManifest(dir);
+ * m.files.map((f) => [f.file, f.segments]); // [["accecn-tcp4.pcapng", 57]]
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function buildManifest(dir: string): Promise<Manifest> {
@@ -162,9 +166,14 @@ export function formatManifest(m: Manifest): string {
  * @throws {GoldenVectorError} When a file is not a valid golden vector.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { updateManifest } from "./manifest.ts";
- * await updateManifest("vectors/golden");
+ * import { findGenScenario, generateScenario } from "./generate.ts";
+ * const dir = Deno.makeTempDirSync();
+ * generateScenario(findGenScenario("accecn-tcp4")!, dir);
+ * (await updateManifest(dir)).files.length; // 1
+ * Deno.statSync(`${dir}/MANIFEST.json`).isFile; // true
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function updateManifest(dir: string): Promise<Manifest> {
@@ -181,9 +190,14 @@ export async function updateManifest(dir: string): Promise<Manifest> {
  * @throws {GoldenVectorError} When it is missing or not a manifest.
  *
  * @example
- * ```ts ignore
- * import { readManifest } from "./manifest.ts";
- * (await readManifest("vectors/golden")).files.map((f) => f.file);
+ * ```ts
+ * import { readManifest, updateManifest } from "./manifest.ts";
+ * import { findGenScenario, generateScenario } from "./generate.ts";
+ * const dir = Deno.makeTempDirSync();
+ * generateScenario(findGenScenario("accecn-tcp4")!, dir);
+ * await updateManifest(dir);
+ * readManifest(dir).files.map((f) => f.file); // ["accecn-tcp4.pcapng"]
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function readManifest(dir: string): Manifest {
@@ -217,10 +231,15 @@ export function readManifest(dir: string): Manifest {
  * @throws {GoldenVectorError} When the manifest or a file cannot be read.
  *
  * @example
- * ```ts ignore
- * import { checkManifest } from "./manifest.ts";
- * const diffs = await checkManifest("vectors/golden");
- * if (diffs.length) console.error(diffs.join("\n"));
+ * ```ts
+ * import { checkManifest, updateManifest } from "./manifest.ts";
+ * import { findGenScenario, generateScenario } from "./generate.ts";
+ * const dir = Deno.makeTempDirSync();
+ * generateScenario(findGenScenario("accecn-tcp4")!, dir);
+ * await updateManifest(dir);
+ * generateScenario(findGenScenario("fixedid-tcp4")!, dir);
+ * (await checkManifest(dir))[0]; // "fixedid-tcp4.pcapng: in the folder but not in MANIFEST.json"
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export async function checkManifest(dir: string): Promise<string[]> {

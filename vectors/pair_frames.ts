@@ -57,10 +57,18 @@ export interface PairParameters {
  * One sender frame of the ingress capture with the egress frames it became.
  *
  * @example
- * ```ts ignore
- * for (const p of pairFrames(inFrames, outFrames, params)) {
- *   console.log(p.ingress.number, p.superPacket, p.expected.length);
- * }
+ * ```ts
+ * import { inferPairParameters, pairFrames } from "./pair_frames.ts";
+ * import { buildSuperPacket } from "./build_super_packet.ts";
+ * import { parsePacket, segment, skbFromFrame } from "../sw/mod.ts";
+ * const base = { timestampNs: 0n, interfaceId: 0, linkType: 1, fileOffset: 0 };
+ * const f = (data: Uint8Array, number = 1) =>
+ *   ({ ...base, number, data, origLen: data.length });
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1 });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const out = [...segment(skb, 0n)].map((s, i) => f(s.data.slice(), i + 1));
+ * const [p] = pairFrames([f(frame)], out, inferPairParameters([f(frame)], out));
+ * [p!.superPacket, p!.expected.length]; // [true, 3]
  * ```
  */
 export interface PairedFrame {
@@ -264,9 +272,17 @@ function fragmentPosition(d: Uint8Array, l: PacketLayout): number {
  *   the sender sent no TCP/UDP frame on egress.
  *
  * @example
- * ```ts ignore
- * const p = inferPairParameters(read("tcp4.in.pcap"), read("tcp4.out.pcap"));
- * p.gsoSize; // 1448
+ * ```ts
+ * import { inferPairParameters } from "./pair_frames.ts";
+ * import { buildSuperPacket } from "./build_super_packet.ts";
+ * import { parsePacket, segment, skbFromFrame } from "../sw/mod.ts";
+ * const base = { number: 1, timestampNs: 0n, interfaceId: 0, linkType: 1 };
+ * const f = (data: Uint8Array) =>
+ *   ({ ...base, data, origLen: data.length, fileOffset: 0 });
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1 });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const out = [...segment(skb, 0n)].map((s) => f(s.data.slice()));
+ * inferPairParameters([f(frame)], out); // { sender: "10.79.0.1", gsoSize: 1448 }
  * ```
  */
 export function inferPairParameters(
@@ -337,9 +353,19 @@ export function inferPairParameters(
  *   egress frame of another flow, egress frames left over or missing.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { inferPairParameters, pairFrames } from "./pair_frames.ts";
+ * import { buildSuperPacket } from "./build_super_packet.ts";
+ * import { parsePacket, segment, skbFromFrame } from "../sw/mod.ts";
+ * const base = { number: 1, timestampNs: 0n, interfaceId: 0, linkType: 1 };
+ * const f = (data: Uint8Array) =>
+ *   ({ ...base, data, origLen: data.length, fileOffset: 0 });
+ * const { frame } = buildSuperPacket({ payloadLen: 3000, seed: 1 });
+ * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1448 })!;
+ * const inFrames = [f(frame)];
+ * const outFrames = [...segment(skb, 0n)].map((s) => f(s.data.slice()));
  * const params = inferPairParameters(inFrames, outFrames);
- * for (const p of pairFrames(inFrames, outFrames, params)) write(p);
+ * [...pairFrames(inFrames, outFrames, params)].length; // 1
  * ```
  */
 export function* pairFrames(

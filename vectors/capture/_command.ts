@@ -47,7 +47,7 @@ export function shellLine(argv: readonly string[]): string {
  * @example
  * ```ts
  * import { inNetns } from "./_command.ts";
- * inNetns("a", ["ethtool", "-k", "p2"]).length; // 6
+ * inNetns("a", ["ethtool", "-k", "p2"]).length; // 7
  * ```
  */
 export function inNetns(ns: string, argv: readonly string[]): string[] {
@@ -64,10 +64,12 @@ export function inNetns(ns: string, argv: readonly string[]): string[] {
  * @throws {CommandError} When it exits non-zero and failure is not allowed.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { runCommand } from "./_command.ts";
  * const log: string[] = [];
- * await runCommand(log, ["ip", "netns", "add", "tsolab-x"]);
+ * const out = await runCommand(log, [Deno.execPath(), "eval", "console.log(1)"]);
+ * [out.code, out.stdout]; // [0, "1\n"]
+ * log.length; // 1
  * ```
  */
 export async function runCommand(
@@ -112,9 +114,12 @@ export async function runCommand(
  * @returns The command line.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { helperScript } from "./_command.ts";
- * helperScript("marker.ts", ["eth0", "ab12cd"]);
+ * const argv = helperScript("marker.ts", ["eth0", "ab12cd"]);
+ * argv[0] === Deno.execPath(); // true
+ * argv.slice(-3, -2)[0]!.endsWith("/marker.ts"); // true
+ * argv.slice(-2); // ["eth0", "ab12cd"]
  * ```
  */
 export function helperScript(

@@ -91,9 +91,16 @@ export function scanPcap(bytes: Uint8Array, name: string): PcapScan {
  * @throws {CaptureRunError} When the file is not classic pcap.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { readPcap } from "./_pcap_scan.ts";
- * const scan = await readPcap("out/tcp4.out.pcap");
+ * import { createCaptureWriter } from "../capture_writer.ts";
+ * const path = Deno.makeTempFileSync({ suffix: ".pcap" });
+ * const w = createCaptureWriter(path, { linkType: 1 });
+ * w.write({ data: new Uint8Array(60), timestampNs: 0n });
+ * w.close();
+ * const scan = await readPcap(path);
+ * [scan.linkType, scan.records.length]; // [1, 1]
+ * Deno.removeSync(path);
  * ```
  */
 export async function readPcap(path: string): Promise<PcapScan> {
