@@ -3,7 +3,9 @@
 // leaves it. Deliberately independent of the codecs under test.
 import { setU16, setU32 } from "../sw/bytes.ts";
 import { pseudoHeaderSum4, pseudoHeaderSum6 } from "../sw/checksum.ts";
+import { NETIF_F } from "../sw/netdev_features.ts";
 import { newSkb } from "../sw/skbuff.ts";
+import type { GsoOptions } from "../sw/gso_segment_types.ts";
 import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
 
 export interface BuildOptions {
@@ -167,6 +169,21 @@ export function groFragListSkb(
   });
   return { skb, b };
 }
+
+// A device that segments a VXLAN tunnel with the outer UDP checksum only
+// through GSO_PARTIAL (ice's way): its features and segment() options.
+export const PARTIAL_TUNNEL_DEVICE: {
+  features: bigint;
+  opts: GsoOptions;
+} = {
+  features: NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO | NETIF_F.GSO_PARTIAL |
+    NETIF_F.GSO_UDP_TUNNEL_CSUM,
+  opts: {
+    gsoPartialFeatures: NETIF_F.GSO_UDP_TUNNEL_CSUM,
+    hwEncFeatures: NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO |
+      NETIF_F.GSO_PARTIAL,
+  },
+};
 
 export interface VxlanOptions {
   outerV6?: boolean;

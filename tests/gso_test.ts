@@ -8,7 +8,12 @@ import { SegmentError } from "../sw/segment_error.ts";
 import { skbSegment } from "../sw/skb_segment.ts";
 import { GSO_BY_FRAGS, newSkb } from "../sw/skbuff.ts";
 import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
-import { buildFrame, buildVxlan, skbFor } from "./_build.ts";
+import {
+  buildFrame,
+  buildVxlan,
+  PARTIAL_TUNNEL_DEVICE,
+  skbFor,
+} from "./_build.ts";
 
 const SW = NETIF_F.SG | NETIF_F.GSO; // the kernel captures' egress: no csum
 
@@ -625,13 +630,8 @@ Deno.test("segment() strips a BIG TCP IPv6 jumbo Hop-by-Hop header", () => {
 
 Deno.test("segment() cuts GSO_PARTIAL chunks for a tunnel the device only does partially", () => {
   const v = buildVxlan({ outerCsum: true, payloadLen: 10000, gsoSize: 1000 });
-  const f = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO | NETIF_F.GSO_PARTIAL |
-    NETIF_F.GSO_UDP_TUNNEL_CSUM;
-  const segs = [...segment(v.skb, f, {
-    gsoPartialFeatures: NETIF_F.GSO_UDP_TUNNEL_CSUM,
-    hwEncFeatures: NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO |
-      NETIF_F.GSO_PARTIAL,
-  })];
+  const { features, opts } = PARTIAL_TUNNEL_DEVICE;
+  const segs = [...segment(v.skb, features, opts)];
   // one chunk of 10 segments' payload: nothing left over
   assert.equal(segs.length, 1);
   const d = segs[0]!.data;

@@ -6,7 +6,12 @@ import { l4ChecksumStatus } from "../sw/l4_checksum.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
 import { IP_SUMMED, SKB_GSO } from "../sw/types.ts";
-import { buildVxlan, groFragListSkb, skbFor } from "./_build.ts";
+import {
+  buildVxlan,
+  groFragListSkb,
+  PARTIAL_TUNNEL_DEVICE,
+  skbFor,
+} from "./_build.ts";
 
 Deno.test("segment() drops GSO_PARTIAL when the device cannot finish the GSO type (__skb_gso_segment)", () => {
   // __skb_gso_segment: GSO_PARTIAL stays only if skb_gso_ok(skb, features |
@@ -57,13 +62,8 @@ Deno.test("segment() clears DODGY from GSO_PARTIAL chunks (skb_segment)", () => 
   // built by the stack, so it is no longer untrusted).
   const v = buildVxlan({ outerCsum: true, payloadLen: 10000, gsoSize: 1000 });
   v.skb.gsoType = (v.skb.gsoType | SKB_GSO.DODGY) >>> 0;
-  const f = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO | NETIF_F.GSO_PARTIAL |
-    NETIF_F.GSO_UDP_TUNNEL_CSUM;
-  const segs = [...segment(v.skb, f, {
-    gsoPartialFeatures: NETIF_F.GSO_UDP_TUNNEL_CSUM,
-    hwEncFeatures: NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO |
-      NETIF_F.GSO_PARTIAL,
-  })];
+  const { features, opts } = PARTIAL_TUNNEL_DEVICE;
+  const segs = [...segment(v.skb, features, opts)];
   assert.equal(segs.length, 1);
   assert.equal(segs[0]!.gsoSegs, 10);
   assert.notEqual(segs[0]!.gsoType & SKB_GSO.PARTIAL, 0);

@@ -8,7 +8,12 @@ import { getU16 } from "../sw/bytes.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
 import { IP_SUMMED, SKB_GSO } from "../sw/types.ts";
-import { buildVxlan, groFragListSkb, skbFor } from "./_build.ts";
+import {
+  buildVxlan,
+  groFragListSkb,
+  PARTIAL_TUNNEL_DEVICE,
+  skbFor,
+} from "./_build.ts";
 
 // RFC 1071 ones'-complement sum of big-endian 16-bit words of b[start,end)
 // added to `acc`, folded to 16 bits (an odd last byte is padded with 0).
@@ -277,13 +282,8 @@ Deno.test("segment() sets the outer IPv6 payload_len of a GSO_PARTIAL VXLAN chun
     payloadLen: 10500,
     gsoSize: mss,
   });
-  const f = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO | NETIF_F.GSO_PARTIAL |
-    NETIF_F.GSO_UDP_TUNNEL_CSUM;
-  const segs = [...segment(v.skb, f, {
-    gsoPartialFeatures: NETIF_F.GSO_UDP_TUNNEL_CSUM,
-    hwEncFeatures: NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO |
-      NETIF_F.GSO_PARTIAL,
-  })];
+  const { features, opts } = PARTIAL_TUNNEL_DEVICE;
+  const segs = [...segment(v.skb, features, opts)];
   const hdrs = 8 + 8 + 14 + 20 + 32;
   assert.equal(segs.length, 2);
   assert.equal(segs[0]!.gsoSegs, 10);
