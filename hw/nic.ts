@@ -46,6 +46,7 @@ import {
 import {
   type HeaderFaults,
   HeaderReplicateStage,
+  NO_HEADER_FAULTS,
   type SegmentPosition,
 } from "./stage_header_replicate.ts";
 import { MacStage } from "./stage_mac.ts";
@@ -298,14 +299,6 @@ const NO_LAYOUT: HeaderLayout = {
   ip: 0,
   l4: 0,
   hdrLen: 0,
-};
-const NO_HEADER_FAULTS: HeaderFaults = {
-  psh: false,
-  cwr: false,
-  ipId: false,
-  seqWrap: false,
-  totLen: false,
-  ipv6ExtHdr: false,
 };
 const NO_CHECKSUM_FAULTS: ChecksumFaults = {
   staleIpv4: false,

@@ -46,6 +46,26 @@ export interface HeaderFaults {
 }
 
 /**
+ * No deliberate bug: the stage as specified.
+ *
+ * @example
+ * ```ts
+ * import { NO_HEADER_FAULTS } from "./stage_header_replicate.ts";
+ * NO_HEADER_FAULTS.psh; // false
+ * ```
+ */
+// Not frozen: a frozen object would have another hidden class than the
+// per-packet literals that take its place, and the stage's loads would see two.
+export const NO_HEADER_FAULTS: Readonly<HeaderFaults> = {
+  psh: false,
+  cwr: false,
+  ipId: false,
+  seqWrap: false,
+  totLen: false,
+  ipv6ExtHdr: false,
+};
+
+/**
  * Where a segment sits in its packet.
  *
  * @example

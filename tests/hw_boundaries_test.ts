@@ -19,7 +19,10 @@ import type { PcieLinkModel } from "../hw/pcie_link_model.ts";
 import { resolveConfig } from "../hw/resolve_config.ts";
 import { ChecksumStage } from "../hw/stage_checksum.ts";
 import { assemblePacket, DescFetchStage } from "../hw/stage_desc_fetch.ts";
-import { HeaderReplicateStage } from "../hw/stage_header_replicate.ts";
+import {
+  HeaderReplicateStage,
+  NO_HEADER_FAULTS,
+} from "../hw/stage_header_replicate.ts";
 import { MacStage } from "../hw/stage_mac.ts";
 import { noOffload, type TxOffload } from "../hw/tx_offload.ts";
 import { TxFifo } from "../hw/tx_fifo.ts";
@@ -179,15 +182,6 @@ Deno.test("tso-helper hands the stack only packets of more than tso_max_segs seg
 });
 
 // --- header replication ----------------------------------------------------
-
-const NO_HEADER_FAULTS = {
-  psh: false,
-  cwr: false,
-  ipId: false,
-  seqWrap: false,
-  totLen: false,
-  ipv6ExtHdr: false,
-};
 
 /** Ethernet + IPv4 + TCP (20 B each), then `payload` bytes. */
 function tcpFrame(payload: number, flags: number, offsetByte = 0x50) {
