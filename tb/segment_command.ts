@@ -59,7 +59,7 @@ Options:
                       reference's device only: with --engine hw use --set
   --vxlan-port P      UDP port carrying VXLAN (default 4789; repeatable).
                       Linux's vxlan driver uses 8472 when created without
-                      dstport; such frames are pointed out on stderr
+                      dstport; the first such frame is pointed out on stderr
   --fixed-id          super-packets keep a fixed IPv4 ID (SKB_GSO_TCP_FIXEDID)
   --accecn            CWR stays on every segment (SKB_GSO_TCP_ACCECN)
   --ufo               UDP super-packets are legacy UFO (IP fragments)
