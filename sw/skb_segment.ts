@@ -76,6 +76,11 @@ interface Geometry {
   partialSegs: number;
 }
 
+/** `skb_headlen(m) && !m->head_frag`: a linear part no page can share. */
+function linearNotPageFrag(m: SkBuff): boolean {
+  return m.linear.length > 0 && m.headFrag === false;
+}
+
 function geometry(
   st: GsoState,
   payloadLen: number,
@@ -110,6 +115,7 @@ function geometry(
         skb.fragList.forEach((m, i) => {
           const l = skbLen(m);
           if (l !== fragLen && i < skb.fragList.length - 1) eligible = false;
+          if (linearNotPageFrag(m)) eligible = false;
           own -= l;
         });
         if (own !== fragLen) eligible = false;
@@ -265,7 +271,17 @@ export class SkbSplitter {
    * @throws {SegmentError} For too many frags or segments.
    */
   constructor(st: GsoState, doffset: number, mss: number, protocol: number) {
-    const sg = (st.features & NETIF_F.SG) !== 0n;
+    let sg = (st.features & NETIF_F.SG) !== 0n;
+    const skb = st.skb;
+    // skb_segment: an untrusted gso_size the head's own payload does not
+    // end on, with a frag_list member whose linear part is not a page
+    // fragment, means the members do not end on gso_size boundaries and
+    // their pages cannot be shared: SG is dropped and they are copied.
+    if (
+      sg && (skb.gsoType & SKB_GSO.DODGY) !== 0 && mss !== GSO_BY_FRAGS &&
+      mss !== Math.max(0, skb.linear.length - doffset - st.shift) &&
+      skb.fragList.some(linearNotPageFrag)
+    ) sg = false;
     this.#csum = canChecksumProtocol(st.features, protocol);
     const geo = geometry(st, st.len - doffset, mss, sg, this.#csum);
     const pieces = skbPieceList(st.skb);

@@ -250,6 +250,13 @@ export interface SkBuff {
   innerTransportHeader: number;
   /** EtherType of the inner network header (tunnels). */
   innerProtocol: number;
+  /**
+   * `head_frag`: the linear area sits in a page fragment, as in skbs a NIC
+   * driver builds around its receive buffers (`napi_build_skb`), which GRO
+   * chains into a frag_list. False for a kmalloc'ed head (`alloc_skb`);
+   * absent means true. skb_segment only looks at it on frag_list members.
+   */
+  headFrag?: boolean;
 }
 
 /**

@@ -134,29 +134,40 @@ export function skbFor(
 }
 
 // A GRO-style TCP skb as skb_segment sees it: the head holds sizes[0]
-// payload bytes in a page frag and each frag_list member one of the rest
-// (headlen 0, page frags only, so no `skb_headlen(iter) &&
-// !iter->head_frag` fallback).
+// payload bytes in page frags (`headFrags` of them, default 1) and each
+// frag_list member one of the rest: its first `memberLinear` bytes (default
+// 0) in its linear area, whose `headFrag` is as given, the rest in a page
+// frag.
 export function groFragListSkb(
   sizes: number[],
   mss: number,
   ipv6 = false,
+  o: { memberLinear?: number; headFrag?: boolean; headFrags?: number } = {},
 ): { skb: SkBuff; b: Built } {
   const payloadLen = sizes.reduce((a, n) => a + n, 0);
   const b = buildFrame({ ipv6, payloadLen });
   const f = b.frame;
+  const lin = o.memberLinear ?? 0;
   const fragList: SkBuff[] = [];
   let off = b.payloadOff + sizes[0]!;
   for (const n of sizes.slice(1)) {
     fragList.push(newSkb({
-      linear: new Uint8Array(0),
-      frags: [{ page: f, offset: off, size: n }],
+      linear: f.slice(off, off + lin),
+      frags: [{ page: f, offset: off + lin, size: n - lin }],
+      ...(o.headFrag !== undefined ? { headFrag: o.headFrag } : {}),
     }));
     off += n;
   }
+  const k = o.headFrags ?? 1;
+  const frags = [];
+  for (let i = 0, at = b.payloadOff; i < k; i++) {
+    const size = Math.floor(sizes[0]! / k) + (i < sizes[0]! % k ? 1 : 0);
+    frags.push({ page: f, offset: at, size });
+    at += size;
+  }
   const skb = newSkb({
     linear: f.subarray(0, b.payloadOff),
-    frags: [{ page: f, offset: b.payloadOff, size: sizes[0]! }],
+    frags,
     fragList,
     gsoSize: mss,
     gsoType: ipv6 ? SKB_GSO.TCPV6 : SKB_GSO.TCPV4,

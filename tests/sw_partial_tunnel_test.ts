@@ -5,6 +5,7 @@ import { getU16 } from "../sw/bytes.ts";
 import { l4ChecksumStatus } from "../sw/l4_checksum.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
+import { SegmentError } from "../sw/segment_error.ts";
 import { IP_SUMMED, SKB_GSO } from "../sw/types.ts";
 import {
   buildVxlan,
@@ -100,6 +101,63 @@ Deno.test("segment() cuts a GRO frag_list whose members hold one gso_size each i
     [mss, mss, mss, 500],
   );
   for (const s of segs) assert.equal(s.gsoSize, 0);
+});
+
+Deno.test("segment() cuts plain segments from a GRO frag_list whose members have a kmalloc'ed linear part (skb_segment: skb_headlen(iter) && !iter->head_frag)", () => {
+  // The same list as the chunking case above, [2000, 2000, 700] at
+  // gso_size 1000, but each member keeps 100 bytes in a linear area that is
+  // not a page fragment: its bytes cannot be shared page by page, so the
+  // list is not cut into GSO chunks but into gso_size segments.
+  const mss = 1000;
+  const sizes = [2000, 2000, 700];
+  const f = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO;
+  for (const headFrag of [true, false]) {
+    const { skb, b } = groFragListSkb(sizes, mss, false, {
+      memberLinear: 100,
+      headFrag,
+    });
+    const segs = [...segment(skb, f)];
+    assert.deepEqual(
+      segs.map((s) => [s.data.length - b.payloadOff, s.gsoSize]),
+      headFrag
+        ? [[2000, mss], [2000, mss], [700, 0]]
+        : [[1000, 0], [1000, 0], [1000, 0], [1000, 0], [700, 0]],
+      `headFrag ${headFrag}`,
+    );
+  }
+});
+
+Deno.test("segment() drops SG for an untrusted frag_list with a kmalloc'ed member, so MAX_SKB_FRAGS no longer applies (skb_segment: DODGY && mss != skb_headlen)", () => {
+  // The head's own 1000 payload bytes lie in 20 page frags, more than
+  // MAX_SKB_FRAGS (17) for one segment: with SG, skb_segment refuses
+  // (-EINVAL). With SKB_GSO_DODGY, gso_size 1000 != the head's linear
+  // payload (0) and a member whose linear part is not a page fragment, it
+  // drops NETIF_F_SG first and copies instead, so both segments come out.
+  const mss = 1000;
+  const f = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO;
+  const build = (headFrag: boolean, dodgy: boolean) => {
+    const { skb, b } = groFragListSkb([1000, 1000], mss, false, {
+      memberLinear: 100,
+      headFrag,
+      headFrags: 20,
+    });
+    if (dodgy) skb.gsoType = (skb.gsoType | SKB_GSO.DODGY) >>> 0;
+    return { skb, b };
+  };
+  const ok = build(false, true);
+  assert.deepEqual(
+    [...segment(ok.skb, f)].map((s) => s.data.length - ok.b.payloadOff),
+    [1000, 1000],
+  );
+  for (const [headFrag, dodgy] of [[true, true], [false, false]]) {
+    const { skb } = build(headFrag, dodgy);
+    assert.throws(
+      () => [...segment(skb, f)],
+      (e: unknown) =>
+        e instanceof SegmentError && e.reason === "too-many-frags",
+      `headFrag ${headFrag}, DODGY ${dodgy}`,
+    );
+  }
 });
 
 Deno.test("segment() leaves UFO fragments CHECKSUM_UNNECESSARY on an SG-only device (udp4_ufo_fragment)", () => {
