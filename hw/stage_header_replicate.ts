@@ -45,6 +45,8 @@ export interface HeaderFaults {
   ipv6ExtHdr: boolean;
 }
 
+// Not frozen: a frozen object would have another hidden class than the
+// per-packet literals that take its place, and the stage's loads would see two.
 /**
  * No deliberate bug: the stage as specified.
  *
@@ -54,8 +56,6 @@ export interface HeaderFaults {
  * NO_HEADER_FAULTS.psh; // false
  * ```
  */
-// Not frozen: a frozen object would have another hidden class than the
-// per-packet literals that take its place, and the stage's loads would see two.
 export const NO_HEADER_FAULTS: Readonly<HeaderFaults> = {
   psh: false,
   cwr: false,

@@ -284,7 +284,7 @@ export class SkbSplitter {
     ) sg = false;
     this.#csum = canChecksumProtocol(st.features, protocol);
     const geo = geometry(st, st.len - doffset, mss, sg, this.#csum);
-    const pieces = skbPieceList(st.skb);
+    const pieces = skbPieceList(skb);
     if (sg) checkFrags(pieces, doffset + st.shift, geo.slices);
     this.#st = st;
     this.#doffset = doffset;
@@ -294,7 +294,7 @@ export class SkbSplitter {
     this.count = geo.slices.length;
     this.#cursor = new StreamCursor(pieces);
     this.#hdr = st.head.subarray(0, doffset);
-    let type = st.skb.gsoType;
+    let type = skb.gsoType;
     if (geo.partialSegs > 0) {
       if ((st.features & NETIF_F.GSO_PARTIAL) !== 0n) type |= SKB_GSO.PARTIAL;
       type = (type & ~SKB_GSO.DODGY) >>> 0;
