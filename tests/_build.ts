@@ -6,6 +6,7 @@ import { pseudoHeaderSum4, pseudoHeaderSum6 } from "../sw/checksum.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
 import { newSkb } from "../sw/skbuff.ts";
 import type { GsoOptions } from "../sw/gso_segment_types.ts";
+import type { XmitDevice } from "../sw/xmit_decision.ts";
 import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
 
 export interface BuildOptions {
@@ -194,6 +195,19 @@ export const PARTIAL_TUNNEL_DEVICE: {
     hwEncFeatures: NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO |
       NETIF_F.GSO_PARTIAL,
   },
+};
+
+// A BIG TCP device: IPv6-only checksum offload and TSO6, gso_max_size
+// 512 KiB (the most BIG TCP allows), IPv4 at the legacy 64 KiB.
+export const BIG_TCP_DEVICE: XmitDevice = {
+  name: "big0",
+  features: NETIF_F.SG | NETIF_F.IPV6_CSUM | NETIF_F.TSO6,
+  hwEncFeatures: 0n,
+  vlanFeatures: 0n,
+  gsoPartialFeatures: 0n,
+  gsoMaxSize: 524280,
+  gsoIpv4MaxSize: 65536,
+  gsoMaxSegs: 65535,
 };
 
 export interface VxlanOptions {

@@ -8,12 +8,17 @@ import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
 import type { Frame, SkBuff } from "../sw/types.ts";
 import { setU16 } from "../sw/bytes.ts";
-import { xmitDecision, type XmitDevice } from "../sw/xmit_decision.ts";
+import { xmitDecision } from "../sw/xmit_decision.ts";
 import { bytesSink, PcapReader, PcapWriter } from "../vectors/mod.ts";
 import { parseArgsErrorLine } from "../tb/cli_args.ts";
 import { PCIE_HELP } from "../tb/pcie_command.ts";
 import { emptySummary, segmentFrames } from "../tb/segment_run.ts";
-import { buildFrame, groFragListSkb, skbFor } from "./_build.ts";
+import {
+  BIG_TCP_DEVICE,
+  buildFrame,
+  groFragListSkb,
+  skbFor,
+} from "./_build.ts";
 
 const SG_CSUM_TSO = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO;
 
@@ -177,33 +182,21 @@ Deno.test("segment() keeps a 16-byte Hop-by-Hop header that starts with a jumbo 
   }
 });
 
-// A device with IPv6-only checksum offload and TSO6, BIG TCP sized.
-const BIG_TCP_DEV: XmitDevice = {
-  name: "big0",
-  features: NETIF_F.SG | NETIF_F.IPV6_CSUM | NETIF_F.TSO6,
-  hwEncFeatures: 0n,
-  vlanFeatures: 0n,
-  gsoPartialFeatures: 0n,
-  gsoMaxSize: 524280,
-  gsoIpv4MaxSize: 65536,
-  gsoMaxSegs: 65535,
-};
-
 Deno.test("xmitDecision() takes the jumbo Hop-by-Hop header as BIG TCP's only above 65536 bytes from the MAC header (ipv6_has_hopopt_jumbo: skb->len <= GRO_LEGACY_MAX_SIZE)", () => {
   // validate_xmit_skb sees skb->data at the MAC header: 14 + 40 + 8 + 20 +
   // payload bytes. At 65536 the header is an extension header an
   // IPV6_CSUM device cannot parse; one byte more it is the jumbo header.
   const at = jumboSkb(65536 - 82, 1440);
   assert.equal(at.b.frame.length, 65536);
-  const d = xmitDecision(at.skb, BIG_TCP_DEV);
+  const d = xmitDecision(at.skb, BIG_TCP_DEVICE);
   assert.equal(d.path, "software-gso", d.reasons.join("; "));
   assert.equal(d.features & (NETIF_F.IPV6_CSUM | NETIF_F.TSO6), 0n);
-  const over = xmitDecision(jumboSkb(65536 - 81, 1440).skb, BIG_TCP_DEV);
+  const over = xmitDecision(jumboSkb(65536 - 81, 1440).skb, BIG_TCP_DEVICE);
   assert.equal(over.path, "hardware", over.reasons.join("; "));
 });
 
 Deno.test("xmitDecision() treats a 16-byte Hop-by-Hop header starting with a jumbo option as an extension header (ipv6_has_hopopt_jumbo: hdrlen != 0)", () => {
-  const d = xmitDecision(jumboSkb(70000, 1440, 16).skb, BIG_TCP_DEV);
+  const d = xmitDecision(jumboSkb(70000, 1440, 16).skb, BIG_TCP_DEVICE);
   assert.equal(d.path, "software-gso", d.reasons.join("; "));
   assert.equal(d.features & (NETIF_F.IPV6_CSUM | NETIF_F.TSO6), 0n);
 });
@@ -426,6 +419,6 @@ Deno.test("xmitDecision() recognises the jumbo Hop-by-Hop header when the head e
     offset: b.ipOff + 48,
     size: f.length - b.ipOff - 48,
   }];
-  const d = xmitDecision(skb, BIG_TCP_DEV);
+  const d = xmitDecision(skb, BIG_TCP_DEVICE);
   assert.equal(d.path, "hardware", d.reasons.join("; "));
 });

@@ -133,96 +133,27 @@ Deno.test({
         "name",
         `${tag}b`,
       ]);
-      for (
-        const [dev, ns] of [[`${tag}a`, a], [`${tag}r1`, r], [`${tag}r2`, r], [
-          `${tag}b`,
-          b,
-        ]]
-      ) {
-        await sh(["ip", "link", "set", dev!, "netns", ns!]);
-        await sh(["ip", "-n", ns!, "link", "set", dev!, "up"]);
+      const ports = [
+        [a, `${tag}a`, `${SENDER}/24`],
+        [r, `${tag}r1`, "10.91.1.2/24"],
+        [r, `${tag}r2`, "10.91.2.2/24"],
+        [b, `${tag}b`, `${RECEIVER}/24`],
+      ] as const;
+      for (const [ns, dev, addr] of ports) {
+        await sh(["ip", "link", "set", dev, "netns", ns]);
+        await sh(["ip", "-n", ns, "addr", "add", addr, "dev", dev]);
+        await sh(["ip", "-n", ns, "link", "set", dev, "up"]);
       }
-      await sh([
-        "ip",
-        "-n",
-        a,
-        "addr",
-        "add",
-        `${SENDER}/24`,
-        "dev",
-        `${tag}a`,
-      ]);
-      await sh([
-        "ip",
-        "-n",
-        r,
-        "addr",
-        "add",
-        "10.91.1.2/24",
-        "dev",
-        `${tag}r1`,
-      ]);
-      await sh([
-        "ip",
-        "-n",
-        r,
-        "addr",
-        "add",
-        "10.91.2.2/24",
-        "dev",
-        `${tag}r2`,
-      ]);
-      await sh([
-        "ip",
-        "-n",
-        b,
-        "addr",
-        "add",
-        `${RECEIVER}/24`,
-        "dev",
-        `${tag}b`,
-      ]);
       await sh(["ip", "-n", a, "route", "add", "default", "via", "10.91.1.2"]);
       await sh(["ip", "-n", b, "route", "add", "default", "via", "10.91.2.2"]);
-      await sh([
-        "ip",
-        "netns",
-        "exec",
-        r,
-        "sysctl",
-        "-qw",
-        "net.ipv4.ip_forward=1",
-      ]);
+      const inNs = (ns: string, ...argv: string[]) =>
+        sh(["ip", "netns", "exec", ns, ...argv]);
+      await inNs(r, "sysctl", "-qw", "net.ipv4.ip_forward=1");
       // MSS-sized packets on the wire into the router, GRO there, and an
       // egress port that cannot take a frag_list.
-      await sh([
-        "ip",
-        "netns",
-        "exec",
-        a,
-        "ethtool",
-        "-K",
-        `${tag}a`,
-        "tso",
-        "off",
-        "gso",
-        "off",
-      ]);
-      await sh([
-        "ip",
-        "netns",
-        "exec",
-        r,
-        "ethtool",
-        "-K",
-        `${tag}r1`,
-        "gro",
-        "on",
-      ]);
-      await sh([
-        "ip",
-        "netns",
-        "exec",
+      await inNs(a, "ethtool", "-K", `${tag}a`, "tso", "off", "gso", "off");
+      await inNs(r, "ethtool", "-K", `${tag}r1`, "gro", "on");
+      await inNs(
         r,
         "ethtool",
         "-K",
@@ -231,7 +162,7 @@ Deno.test({
         "off",
         "tso",
         "on",
-      ]);
+      );
 
       const inPath = `${dir}/in.pcap`;
       const outPath = `${dir}/out.pcap`;
@@ -259,10 +190,7 @@ Deno.test({
         stderr: "piped",
       }).spawn();
       await waitFor(receiver.stdout, "ready");
-      await sh([
-        "ip",
-        "netns",
-        "exec",
+      await inNs(
         a,
         Deno.execPath(),
         "eval",
@@ -271,7 +199,7 @@ Deno.test({
         const data = new Uint8Array(${BYTES}).map((_, i) => (i * 7 + (i >> 8)) & 0xff);
         for (let o = 0; o < data.length;) o += await c.write(data.subarray(o));
         c.close();`,
-      ]);
+      );
       assert.ok((await receiver.status).success, "the receiver got the stream");
       await new Promise((ok) => setTimeout(ok, 300));
       for (const d of dumps) {

@@ -8,8 +8,8 @@ import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
 import { SegmentError } from "../sw/segment_error.ts";
 import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
-import { xmitDecision, type XmitDevice } from "../sw/xmit_decision.ts";
-import { buildFrame, skbFor } from "./_build.ts";
+import { xmitDecision } from "../sw/xmit_decision.ts";
+import { BIG_TCP_DEVICE, buildFrame, skbFor } from "./_build.ts";
 
 const SW = NETIF_F.SG | NETIF_F.GSO; // no checksum offload: all final
 
@@ -224,16 +224,7 @@ Deno.test("segment() keeps the jumbo Hop-by-Hop header of a packet of exactly 65
 });
 
 Deno.test("xmitDecision() with IPV6_CSUM|TSO6 lets a jumbo Hop-by-Hop BIG TCP skb through but segments one with a PadN Hop-by-Hop header (gso_features_check)", () => {
-  const dev: XmitDevice = {
-    name: "big0",
-    features: NETIF_F.SG | NETIF_F.IPV6_CSUM | NETIF_F.TSO6,
-    hwEncFeatures: 0n,
-    vlanFeatures: 0n,
-    gsoPartialFeatures: 0n,
-    gsoMaxSize: 524280,
-    gsoIpv4MaxSize: 65536,
-    gsoMaxSegs: 65535,
-  };
+  const dev = BIG_TCP_DEVICE;
   const jumbo = xmitDecision(hbhSkb(70000, 1440, true).skb, dev);
   assert.equal(jumbo.path, "hardware", jumbo.reasons.join("; "));
   const padn = xmitDecision(hbhSkb(70000, 1440, false).skb, dev);
