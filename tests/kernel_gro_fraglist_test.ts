@@ -109,30 +109,13 @@ Deno.test({
     const tag = `tg${Deno.pid % 100000}`;
     const [a, r, b] = [`${tag}a`, `${tag}r`, `${tag}b`];
     const dir = await Deno.makeTempDir({ prefix: "tsolab-gro-" });
+    // tcpdump and the receiver, stopped in finally if the test fails early.
+    const children: Deno.ChildProcess[] = [];
     try {
       for (const ns of [a, r, b]) await sh(["ip", "netns", "add", ns]);
-      await sh([
-        "ip",
-        "link",
-        "add",
-        `${tag}a`,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        `${tag}r1`,
-      ]);
-      await sh([
-        "ip",
-        "link",
-        "add",
-        `${tag}r2`,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        `${tag}b`,
-      ]);
+      for (const [x, y] of [[`${tag}a`, `${tag}r1`], [`${tag}r2`, `${tag}b`]]) {
+        await sh(["ip", "link", "add", x, "type", "veth", "peer", "name", y]);
+      }
       const ports = [
         [a, `${tag}a`, `${SENDER}/24`],
         [r, `${tag}r1`, "10.91.1.2/24"],
@@ -170,6 +153,7 @@ Deno.test({
         tcpdump(r, `${tag}r1`, inPath),
         tcpdump(r, `${tag}r2`, outPath),
       ];
+      children.push(...dumps);
       for (const d of dumps) await waitFor(d.stderr, "listening on");
       const receiver = new Deno.Command("ip", {
         args: [
@@ -189,6 +173,7 @@ Deno.test({
         stdout: "piped",
         stderr: "piped",
       }).spawn();
+      children.push(receiver);
       await waitFor(receiver.stdout, "ready");
       await inNs(
         a,
@@ -264,6 +249,11 @@ Deno.test({
         `no forwarded GRO skb was cut into GSO chunks (${ins.length} in, ${outs.length} out)`,
       );
     } finally {
+      for (const c of children) {
+        try {
+          c.kill("SIGKILL");
+        } catch { /* already exited */ }
+      }
       for (const ns of [a, r, b]) {
         await sh(["ip", "netns", "del", ns]).catch(() => {});
       }
