@@ -70,8 +70,10 @@ function setLimits(
  * @throws {UsageError} For bad usage or a refused change.
  *
  * @example
- * ```ts ignore
- * await featuresMain(["--preset", "corundum-100g"]);
+ * ```ts
+ * import { featuresMain } from "./features_command.ts";
+ * // Prints corundum-100g's features as `ethtool -k` shows them.
+ * await featuresMain(["--preset", "corundum-100g"]); // 0
  * ```
  */
 export function featuresMain(args: string[]): Promise<number> {

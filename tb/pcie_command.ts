@@ -63,8 +63,10 @@ Example:
  * @throws {UsageError} For bad usage.
  *
  * @example
- * ```ts ignore
- * await pcieMain(["--gen", "3", "--lanes", "8", "--mps", "256", "--mrrs", "512", "--size", "64", "--dir", "read"]);
+ * ```ts
+ * import { pcieMain } from "./pcie_command.ts";
+ * // Prints the link's raw, TLP-layer and effective bandwidth for 64-byte reads.
+ * await pcieMain(["--gen", "3", "--lanes", "8", "--mps", "256", "--mrrs", "512", "--size", "64", "--dir", "read"]); // 0
  * ```
  */
 export function pcieMain(args: string[]): Promise<number> {

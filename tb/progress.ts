@@ -10,7 +10,8 @@
  * Where the bar writes; a terminal check decides whether it shows.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { ProgressOutput } from "./progress.ts";
  * const out: ProgressOutput = Deno.stderr;
  * ```
  */
@@ -58,9 +59,16 @@ function human(n: number): string {
  * then redrawn at most ten times a second; `done()` clears it.
  *
  * @example
- * ```ts ignore
- * const bar = new ProgressBar({ label: "segment", totalBytes: size });
- * for (const f of frames) bar.update(f.number, f.fileOffset);
+ * ```ts
+ * import { ProgressBar } from "./progress.ts";
+ * // A pretend terminal and clock: 3 s in, 1.5 MiB of 3 MiB done.
+ * let drawn = "";
+ * const output = { writeSync: (p: Uint8Array) => (drawn += new TextDecoder().decode(p), p.length), isTerminal: () => true };
+ * let t = 0;
+ * const bar = new ProgressBar({ label: "segment", totalBytes: 3 << 20, output, now: () => t });
+ * t = 3000;
+ * bar.update(1000, 1.5 * 2 ** 20);
+ * drawn; // "\rsegment: 1000 frames, 1.5 MiB / 3.0 MiB (50%), 512.0 KiB/s, ETA 3 s\x1b[K"
  * bar.done();
  * ```
  */
