@@ -204,28 +204,19 @@ for (const fam of FAMILIES) {
           ]);
           await sh(["ip", "-n", ns, "link", "set", dev, "up"]);
         }
-        await sh([
-          "ip",
-          "-n",
-          a,
-          ipv,
-          "route",
-          "add",
-          "default",
-          "via",
-          f.routerIn,
-        ]);
-        await sh([
-          "ip",
-          "-n",
-          b,
-          ipv,
-          "route",
-          "add",
-          "default",
-          "via",
-          f.routerOut,
-        ]);
+        for (const [ns, via] of [[a, f.routerIn], [b, f.routerOut]]) {
+          await sh([
+            "ip",
+            "-n",
+            ns!,
+            ipv,
+            "route",
+            "add",
+            "default",
+            "via",
+            via!,
+          ]);
+        }
         const inNs = (ns: string, ...argv: string[]) =>
           sh(["ip", "netns", "exec", ns, ...argv]);
         await inNs(
