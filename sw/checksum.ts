@@ -386,3 +386,37 @@ export function csum16Add(a: number, b: number): number {
 export function csum16Sub(a: number, b: number): number {
   return csum16Add(a, ~b & 0xffff);
 }
+
+/**
+ * The kernel's `inet_proto_csum_replace4/16/2()` on a packet that is not
+ * CHECKSUM_PARTIAL: updates a stored L4 checksum when the bytes `from` (an
+ * address or a port, as in the header) become `to`. The kernel adds the
+ * complemented old bytes and the new ones to `~csum_unfold(check)`, whose
+ * high half is 0xffff, so the 32-bit sum is never zero and the result is
+ * never 0xffff (`csum_fold` of a non-zero sum).
+ *
+ * @param check The checksum as stored.
+ * @param from The old bytes (even length).
+ * @param to The new bytes (same length).
+ * @returns The updated checksum.
+ *
+ * @example
+ * ```ts
+ * import { inetProtoCsumReplace } from "./checksum.ts";
+ * // Port 0x1234 becomes 0x1235: the stored checksum drops by one.
+ * inetProtoCsumReplace(0x5000, Uint8Array.of(0x12, 0x34), Uint8Array.of(0x12, 0x35)); // 0x4fff
+ * ```
+ */
+export function inetProtoCsumReplace(
+  check: number,
+  from: Uint8Array,
+  to: Uint8Array,
+): number {
+  let s = ~check & 0xffff;
+  for (let i = 0; i + 1 < from.length; i += 2) {
+    s += ~((from[i]! << 8) | from[i + 1]!) & 0xffff;
+    s += (to[i]! << 8) | to[i + 1]!;
+  }
+  s %= 0xffff;
+  return ~(s === 0 ? 0xffff : s) & 0xffff;
+}

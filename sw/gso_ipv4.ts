@@ -111,9 +111,11 @@ export function inetGsoSegment(
     }
     // inet_gso_segment: htons(tot_len) keeps the low 16 bits
     setU16(d, nhoff + 2, totLen & 0xffff);
-    // ip_send_check: the whole header, options included.
+    // ip_send_check: the whole header, options included; a frag_list
+    // member un-chained by skb_segment_list has its own header length.
+    const segIhl = (d[nhoff]! & 0x0f) * 4;
     setU16(d, nhoff + 10, 0);
-    setU16(d, nhoff + 10, checksum(d, nhoff, nhoff + ihl));
+    setU16(d, nhoff + 10, checksum(d, nhoff, nhoff + segIhl));
   });
   return plan;
 }

@@ -108,6 +108,13 @@ export interface GsoPlan {
   patches: SegmentPatch[];
   /** Set to gso_segs when the packet goes to the device unsegmented. */
   unsegmented?: number;
+  /**
+   * SKB_GSO_FRAGLIST: un-chain the frag_list instead of cutting the payload
+   * (skb_segment_list). The head goes out as its own packet and each member
+   * as one with its own headers (`SkBuff.ownHeaders`), behind a copy of this
+   * many leading bytes of the head (its link-layer header).
+   */
+  segmentList?: number;
 }
 
 /**

@@ -14,9 +14,11 @@ import {
   pseudoHeaderSum6,
 } from "./checksum.ts";
 import type { GsoPlan, GsoSegment, GsoState } from "./gso_segment_types.ts";
+import { listAddressFixup } from "./gso_list_fixup.ts";
 import { gsoMakeChecksum, gsoResetChecksum, mayPull } from "./gso_state.ts";
 import { NETIF_F } from "./netdev_features.ts";
 import { skbGsoFeaturesOk } from "./skb_segment.ts";
+import { skbPageLen } from "./skbuff.ts";
 import { SegmentError } from "./segment_error.ts";
 import { IP_SUMMED, SKB_GSO } from "./types.ts";
 
@@ -73,11 +75,29 @@ export function tcpGsoSegment(
   }
   mayPull(st, thOff + 20, "TCP header");
   if ((skb.gsoType & SKB_GSO.FRAGLIST) !== 0) {
-    throw new SegmentError(
-      "unsupported-protocol",
-      "EPROTONOSUPPORT",
-      "Cannot segment: SKB_GSO_FRAGLIST (skb_segment_list) is not modelled",
-    );
+    if (!st.encapsulation) {
+      // tcp4_gso_segment: un-chain only while the head still holds exactly
+      // one gso_size of payload; anything else was rebuilt on the way and
+      // is cut by skb_segment, checksummed afresh.
+      const doff = (st.head[thOff + 12]! >>> 4) * 4;
+      mayPull(st, thOff + doff, "TCP header with options");
+      if (skbPageLen(skb) - thOff - doff === skb.gsoSize) {
+        return {
+          doffset: thOff + doff,
+          mss: skb.gsoSize,
+          protocol,
+          patches: [listAddressFixup(ipOff, ipv6, false)],
+          segmentList: ipOff,
+        };
+      }
+      st.ipSummed = IP_SUMMED.NONE;
+    } else {
+      throw new SegmentError(
+        "unsupported-protocol",
+        "EPROTONOSUPPORT",
+        "Cannot segment: SKB_GSO_FRAGLIST inside a tunnel is not modelled",
+      );
+    }
   }
   const h = st.head;
   const l4Len = st.len - thOff;

@@ -23,12 +23,14 @@ import {
   streamOnesSum,
 } from "./gso_state.ts";
 import { unsegmentedPlan } from "./gso_tcp.ts";
+import { listAddressFixup } from "./gso_list_fixup.ts";
 import { udpTunnelSegment } from "./gso_udp_tunnel.ts";
 import { ip6FindFirstFragOpt } from "./gso_ipv6.ts";
 import { NETIF_F } from "./netdev_features.ts";
 import { skbGsoFeaturesOk } from "./skb_segment.ts";
+import { skbFlatten, skbPageLen } from "./skbuff.ts";
 import { SegmentError } from "./segment_error.ts";
-import { IP_SUMMED, SKB_GSO } from "./types.ts";
+import { IP_SUMMED, SKB_GSO, type SkBuff } from "./types.ts";
 
 const CSUM_MANGLED_0 = 0xffff;
 
@@ -76,17 +78,20 @@ export function udpGsoDispatch(
   }
   mayPull(st, udpOff + 8, "UDP header");
   if ((type & SKB_GSO.UDP_L4) !== 0) {
-    return udpGsoSegment(st, udpOff, ipv6);
+    return udpGsoSegment(st, udpOff, ipv6, ipOff);
   }
   return ufoFragment(st, udpOff, ipOff, ipv6);
 }
 
 /**
- * `__udp_gso_segment()`: USO, every segment its own datagram.
+ * `__udp_gso_segment()`: USO, every segment its own datagram; a
+ * SKB_GSO_FRAGLIST skb from UDP GRO is un-chained instead when its head
+ * still holds one gso_size of payload.
  *
  * @param st The segmentation state.
  * @param udpOff Offset of the UDP header.
  * @param ipv6 True over IPv6.
+ * @param ipOff Offset of the IP header (pseudo-header, FRAGLIST fix-ups).
  * @returns The plan.
  * @throws {SegmentError} When the payload is not above gso_size.
  *
@@ -99,22 +104,17 @@ export function udpGsoDispatch(
  * import { buildSuperPacket } from "../vectors/build_super_packet.ts";
  * const { frame } = buildSuperPacket({ udp: true, payloadLen: 3000, seed: 1 });
  * const skb = skbFromFrame(frame, parsePacket(frame, 1), { gsoSize: 1400 })!;
- * udpGsoSegment(newGsoState(skb, 0n, 0n), 34, false).doffset; // 42
+ * udpGsoSegment(newGsoState(skb, 0n, 0n), 34, false, 14).doffset; // 42
  * ```
  */
 export function udpGsoSegment(
   st: GsoState,
   udpOff: number,
   ipv6: boolean,
+  ipOff: number,
 ): GsoPlan {
   const skb = st.skb;
-  if ((skb.gsoType & SKB_GSO.FRAGLIST) !== 0) {
-    throw new SegmentError(
-      "unsupported-protocol",
-      "EPROTONOSUPPORT",
-      "Cannot segment: SKB_GSO_FRAGLIST (skb_segment_list) is not modelled",
-    );
-  }
+  const fraglist = (skb.gsoType & SKB_GSO.FRAGLIST) !== 0;
   const mss = skb.gsoSize;
   const l4Len = st.len - udpOff;
   if (l4Len <= 8 + mss) {
@@ -124,8 +124,9 @@ export function udpGsoSegment(
       `Cannot segment: UDP payload ${l4Len - 8} is not above gso_size ${mss}`,
     );
   }
-  // __udp_gso_segment: checked whatever the checksum state (FRAGLIST aside)
-  if (skb.csumStart !== udpOff + st.shift) {
+  // __udp_gso_segment: checked whatever the checksum state, except for
+  // FRAGLIST, whose GRO never set csum_start.
+  if (!fraglist && skb.csumStart !== udpOff + st.shift) {
     throw new SegmentError(
       "csum-start-mismatch",
       "EINVAL",
@@ -142,6 +143,34 @@ export function udpGsoSegment(
     return unsegmentedPlan(Math.ceil((l4Len - 8) / mss));
   }
   const h = st.head;
+  if (fraglist) {
+    // __udp_gso_segment: un-chain while the head still holds exactly one
+    // gso_size of payload; the head's length field goes back to one
+    // datagram (GRO had set it to the whole packet).
+    if (skbPageLen(skb) - udpOff - 8 === mss) {
+      const headLen = (seg: GsoSegment): void => {
+        if (seg.index === 0) setU16(seg.data, udpOff + 4, 8 + mss);
+      };
+      return {
+        doffset: udpOff + 8,
+        mss,
+        protocol: ipv6 ? 0x86dd : 0x0800,
+        patches: [headLen, listAddressFixup(ipOff, ipv6, true)],
+        segmentList: ipOff,
+      };
+    }
+    // __udp_gso_segment: otherwise linearize and seed the checksum that
+    // udp4_gro_receive skipped for fraglist, then segment as USO.
+    st.skb = linearized(skb);
+    st.ipSummed = IP_SUMMED.PARTIAL;
+    setU16(
+      h,
+      udpOff + 6,
+      ipv6
+        ? pseudoHeaderSum6(h, ipOff, 17, l4Len)
+        : pseudoHeaderSum4(h, ipOff, 17, l4Len),
+    );
+  }
   const origCheck = getU16(h, udpOff + 6);
   const origLen = getU16(h, udpOff + 4);
   let newlen = 0;
@@ -230,4 +259,9 @@ function ufoFragment(
     doffset += 8;
   }
   return { doffset, mss, protocol: ipv6 ? 0x86dd : 0x0800, patches: [] };
+}
+
+// __skb_linearize: the same bytes, all in the linear area.
+function linearized(skb: SkBuff): SkBuff {
+  return { ...skb, linear: skbFlatten(skb), frags: [], fragList: [] };
 }

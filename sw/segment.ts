@@ -12,6 +12,7 @@ import { mayPull, newGsoState, releaseGsoState } from "./gso_state.ts";
 import { NETIF_F } from "./netdev_features.ts";
 import { resolveCbCsum, skbGsoFeaturesOk, SkbSplitter } from "./skb_segment.ts";
 import { SegmentError } from "./segment_error.ts";
+import { skbSegmentList } from "./skb_segment_list.ts";
 import type { SkBuff } from "./types.ts";
 
 /**
@@ -79,6 +80,13 @@ export function* segment(
       return;
     }
     const patches = plan.patches;
+    if (plan.segmentList !== undefined) {
+      for (const seg of skbSegmentList(st, plan.segmentList)) {
+        for (let i = 0; i < patches.length; i++) patches[i]!(seg);
+        yield seg;
+      }
+      return;
+    }
     const sp = new SkbSplitter(st, plan.doffset, plan.mss, plan.protocol);
     for (let n = 0; n < sp.count; n++) {
       const seg = sp.nextSegment();

@@ -100,6 +100,30 @@ export function skbHeadlen(skb: SkBuff): number {
 }
 
 /**
+ * `skb_pagelen()`: the linear area and the page fragments, without the
+ * frag_list: the head's own packet in a GRO skb.
+ *
+ * @param skb The packet.
+ * @returns Linear plus fragment bytes.
+ *
+ * @example
+ * ```ts
+ * import { newSkb, skbPageLen } from "./skbuff.ts";
+ * const page = new Uint8Array(4096);
+ * skbPageLen(newSkb({
+ *   linear: new Uint8Array(66),
+ *   frags: [{ page, offset: 0, size: 1448 }],
+ *   fragList: [newSkb({ linear: new Uint8Array(1448) })],
+ * })); // 1514
+ * ```
+ */
+export function skbPageLen(skb: SkBuff): number {
+  let n = skb.linear.length;
+  for (const f of skb.frags) n += f.size;
+  return n;
+}
+
+/**
  * `skb->len`: every byte of the packet, linear area, frags and frag_list.
  *
  * @param skb The packet.

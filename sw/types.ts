@@ -257,6 +257,13 @@ export interface SkBuff {
    * absent means true. skb_segment only looks at it on frag_list members.
    */
   headFrag?: boolean;
+  /**
+   * A frag_list member's own network and transport headers, as received:
+   * GRO with rx-gro-list (SKB_GSO_FRAGLIST) pulls each member past them, so
+   * its `linear` and `frags` hold only payload, but the bytes stay in front
+   * of its data and skb_segment_list pushes back to them. Absent elsewhere.
+   */
+  ownHeaders?: Uint8Array;
 }
 
 /**
