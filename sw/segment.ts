@@ -81,7 +81,7 @@ export function* segment(
     }
     const patches = plan.patches;
     if (plan.segmentList !== undefined) {
-      for (const seg of skbSegmentList(st, plan.segmentList)) {
+      for (const seg of skbSegmentList(st, plan.segmentList, plan.doffset)) {
         for (let i = 0; i < patches.length; i++) patches[i]!(seg);
         yield seg;
       }

@@ -23,6 +23,7 @@ import { skbCopyBits, skbLen, skbPageLen } from "./skbuff.ts";
  * @param st Segmentation state (`st.head` holds the head's headers).
  * @param macLen Bytes of the head copied in front of each member: all
  *   before its network header.
+ * @param headDoffset Where the head's payload starts (its headers' length).
  * @returns The segments, head first.
  * @throws {SegmentError} When a member lacks `ownHeaders` or has a
  *   frag_list of its own, or a header was moved (BIG TCP, UFO).
@@ -36,12 +37,13 @@ import { skbCopyBits, skbLen, skbPageLen } from "./skbuff.ts";
  * const member = newSkb({ linear: new Uint8Array(100), ownHeaders: new Uint8Array(40) });
  * const head = newSkb({ linear: new Uint8Array(154), fragList: [member] });
  * const st = newGsoState(head, 0n, 0n);
- * [...skbSegmentList(st, 14)].map((s) => s.data.length); // [154, 154]
+ * [...skbSegmentList(st, 14, 54)].map((s) => s.data.length); // [154, 154]
  * ```
  */
 export function* skbSegmentList(
   st: GsoState,
   macLen: number,
+  headDoffset: number,
 ): Generator<GsoSegment> {
   const skb = st.skb;
   if (st.shift !== 0) {
@@ -121,7 +123,7 @@ export function* skbSegmentList(
     seg.data = data;
     seg.index = i;
     seg.last = i === count - 1;
-    seg.payloadOffset = mb === undefined ? 0 : hdr;
+    seg.payloadOffset = mb === undefined ? headDoffset : hdr;
     // __copy_skb_header: every member takes the head's checksum state; the
     // head's own GSO state is reset (skb_gso_reset), the members never had
     // any.
