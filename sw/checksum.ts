@@ -388,35 +388,51 @@ export function csum16Sub(a: number, b: number): number {
 }
 
 /**
- * The kernel's `inet_proto_csum_replace4/16/2()` on a packet that is not
- * CHECKSUM_PARTIAL: updates a stored L4 checksum when the bytes `from` (an
- * address or a port, as in the header) become `to`. The kernel adds the
- * complemented old bytes and the new ones to `~csum_unfold(check)`, whose
- * high half is 0xffff, so the 32-bit sum is never zero and the result is
- * never 0xffff (`csum_fold` of a non-zero sum).
+ * The kernel's `inet_proto_csum_replace4/16/2()`: updates a stored L4
+ * checksum when the bytes `from` (an address or a port, as in the header)
+ * become `to`.
+ *
+ * - Not CHECKSUM_PARTIAL: the complemented old bytes and the new ones are
+ *   added to `~csum_unfold(check)`, whose high half is 0xffff, so the 32-bit
+ *   sum is never zero and the result never 0xffff (`csum_fold` of a
+ *   non-zero sum).
+ * - CHECKSUM_PARTIAL: the field holds the pseudo-header seed, which only an
+ *   address change (`pseudohdr`) moves; the sum starts from the seed itself
+ *   and is stored folded, not complemented. A port change leaves it alone.
  *
  * @param check The checksum as stored.
  * @param from The old bytes (even length).
  * @param to The new bytes (same length).
- * @returns The updated checksum.
+ * @param partial True when the packet is CHECKSUM_PARTIAL.
+ * @param pseudohdr True when the bytes are part of the pseudo-header.
+ * @returns The updated checksum field.
  *
  * @example
  * ```ts
  * import { inetProtoCsumReplace } from "./checksum.ts";
- * // Port 0x1234 becomes 0x1235: the stored checksum drops by one.
- * inetProtoCsumReplace(0x5000, Uint8Array.of(0x12, 0x34), Uint8Array.of(0x12, 0x35)); // 0x4fff
+ * const from = Uint8Array.of(0x12, 0x34);
+ * const to = Uint8Array.of(0x12, 0x35);
+ * // A finished checksum drops by one when a word grows by one.
+ * inetProtoCsumReplace(0x5000, from, to, false, false); // 0x4fff
+ * // A seed moves the other way, and only for pseudo-header bytes.
+ * inetProtoCsumReplace(0x5000, from, to, true, true); // 0x5001
+ * inetProtoCsumReplace(0x5000, from, to, true, false); // 0x5000
  * ```
  */
 export function inetProtoCsumReplace(
   check: number,
   from: Uint8Array,
   to: Uint8Array,
+  partial: boolean,
+  pseudohdr: boolean,
 ): number {
-  let s = ~check & 0xffff;
+  if (partial && !pseudohdr) return check;
+  let s = partial ? check : ~check & 0xffff;
   for (let i = 0; i + 1 < from.length; i += 2) {
     s += ~((from[i]! << 8) | from[i + 1]!) & 0xffff;
     s += (to[i]! << 8) | to[i + 1]!;
   }
+  if (partial) return s === 0 ? 0 : s % 0xffff || 0xffff;
   s %= 0xffff;
   return ~(s === 0 ? 0xffff : s) & 0xffff;
 }

@@ -14,6 +14,7 @@
 import { getU16, setU16 } from "./bytes.ts";
 import { inetProtoCsumReplace } from "./checksum.ts";
 import type { GsoSegment, SegmentPatch } from "./gso_segment_types.ts";
+import { IP_SUMMED } from "./types.ts";
 
 const CSUM_MANGLED_0 = 0xffff;
 const NEXTHDR_HOP = 0;
@@ -72,6 +73,7 @@ export function listAddressFixup(
   // and its siblings) and its checksum.
   const pair = (
     d: Uint8Array,
+    partial: boolean,
     at: number,
     newIp: Uint8Array,
     port: number,
@@ -81,27 +83,43 @@ export function listAddressFixup(
     const ipEq = equal(d, at, newIp);
     const portEq = equal(d, port, newPort);
     let check = getU16(d, checkAt);
+    // inet_proto_csum_replace*: the address is in the pseudo-header, the
+    // port is not (a CHECKSUM_PARTIAL seed ignores it).
+    const ip = (): void => {
+      check = inetProtoCsumReplace(
+        check,
+        d.slice(at, at + alen),
+        newIp,
+        partial,
+        true,
+      );
+    };
+    const pt = (): void => {
+      check = inetProtoCsumReplace(
+        check,
+        d.slice(port, port + 2),
+        newPort,
+        partial,
+        false,
+      );
+    };
     if (udp) {
       if (ipEq && portEq) return;
       if (check !== 0) {
-        check = inetProtoCsumReplace(check, d.slice(at, at + alen), newIp);
-        check = inetProtoCsumReplace(check, d.slice(port, port + 2), newPort);
+        ip();
+        pt();
         setU16(d, checkAt, check === 0 ? CSUM_MANGLED_0 : check);
       }
     } else if (ipv6) {
       // __tcpv6_gso_segment_csum: address and port each only when changed.
-      if (!ipEq) {
-        check = inetProtoCsumReplace(check, d.slice(at, at + alen), newIp);
-      }
-      if (!portEq) {
-        check = inetProtoCsumReplace(check, d.slice(port, port + 2), newPort);
-      }
+      if (!ipEq) ip();
+      if (!portEq) pt();
       setU16(d, checkAt, check);
     } else {
       // __tcpv4_gso_segment_csum: both, once either changed.
       if (ipEq && portEq) return;
-      check = inetProtoCsumReplace(check, d.slice(at, at + alen), newIp);
-      check = inetProtoCsumReplace(check, d.slice(port, port + 2), newPort);
+      ip();
+      pt();
       setU16(d, checkAt, check);
     }
     // The IPv4 header checksum is left to ip_send_check, which the IPv4
@@ -122,8 +140,11 @@ export function listAddressFixup(
     }
     if (same) return;
     const checkAt = th + (udp ? 6 : 16);
+    // skb_segment_list: every member has the head's ip_summed.
+    const partial = seg.ipSummed === IP_SUMMED.PARTIAL;
     pair(
       d,
+      partial,
       saddr,
       headAddrs.subarray(0, alen),
       th,
@@ -132,6 +153,7 @@ export function listAddressFixup(
     );
     pair(
       d,
+      partial,
       daddr,
       headAddrs.subarray(alen),
       th + 2,

@@ -264,7 +264,7 @@ Deno.test("inetProtoCsumReplace() keeps a checksum valid and never yields 0xffff
       setU16(b, 0, 0);
       setU16(b, 0, ~sum16(b, 0, b.length) & 0xffff);
       const from = b.slice(off, off + 4);
-      const check = inetProtoCsumReplace(getU16(b, 0), from, to);
+      const check = inetProtoCsumReplace(getU16(b, 0), from, to, false, true);
       b.set(to, off);
       setU16(b, 0, check);
       assert.notEqual(check, 0xffff);
@@ -273,7 +273,36 @@ Deno.test("inetProtoCsumReplace() keeps a checksum valid and never yields 0xffff
   ));
   // csum_fold of ~csum_unfold(0xffff) plus an unchanged word: 0, not 0xffff.
   assert.equal(
-    inetProtoCsumReplace(0xffff, Uint8Array.of(1, 2), Uint8Array.of(1, 2)),
+    inetProtoCsumReplace(
+      0xffff,
+      Uint8Array.of(1, 2),
+      Uint8Array.of(1, 2),
+      false,
+      false,
+    ),
     0,
   );
+});
+
+Deno.test("FRAGLIST members left CHECKSUM_PARTIAL get seeds for the NATed address, the port ignored", () => {
+  // veth passes the sender's CHECKSUM_PARTIAL on, so GRO's head and members
+  // carry pseudo-header seeds; inet_proto_csum_replace4 moves a seed for an
+  // address, inet_proto_csum_replace2 leaves it for a port.
+  const flow = Array.from(
+    { length: 3 },
+    (_, i) => buildFrame({ payloadLen: 900, seq: 1 + 900 * i, id: 9 + i }),
+  );
+  const skb = groList(flow);
+  skb.ipSummed = IP_SUMMED.PARTIAL;
+  const ip = flow[0]!.ipOff;
+  const th = flow[0]!.l4Off;
+  skb.linear.set([198, 51, 100, 3], ip + 12);
+  setU16(skb.linear, th, 4321);
+  const segs = [...segment(skb, FEATURES)].map((s) => s.data.slice());
+  for (let i = 1; i < 3; i++) {
+    const d = segs[i]!;
+    assert.equal(getU16(d, th), 4321, `member ${i} source port`);
+    const seed = sum16(d, ip + 12, ip + 20, d.length - th + 6);
+    assert.equal(getU16(d, th + 16), seed, `member ${i} seed`);
+  }
 });
