@@ -23,6 +23,7 @@ import type { SkBuff } from "../sw/types.ts";
 import { sourceAddress } from "../tb/capture_compare.ts";
 import { CaptureReader } from "../vectors/capture_reader.ts";
 import { missingRequirements } from "../vectors/capture/capture_main.ts";
+import { sh, tcpdump, waitFor } from "./_netns.ts";
 
 let missing: string[];
 try {
@@ -71,54 +72,6 @@ const FAMILIES: Family[] = [
 // The egress veth: SG, HW_CSUM and the GSO_SOFTWARE types, no FRAGLIST.
 const EGRESS = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO | NETIF_F.TSO6 |
   NETIF_F.TSO_ECN | NETIF_F.TSO_MANGLEID;
-
-async function sh(argv: string[]): Promise<void> {
-  const r = await new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!r.success) {
-    throw new Error(
-      `${argv.join(" ")}: ${new TextDecoder().decode(r.stderr).trim()}`,
-    );
-  }
-}
-
-/** Reads a child's stream until a line contains `text`. */
-async function waitFor(
-  stream: ReadableStream<Uint8Array>,
-  text: string,
-): Promise<void> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`exited before printing "${text}": ${seen}`);
-    seen += value;
-  }
-  reader.releaseLock();
-}
-
-function tcpdump(ns: string, dev: string, path: string): Deno.ChildProcess {
-  return new Deno.Command("ip", {
-    args: [
-      "netns",
-      "exec",
-      ns,
-      "tcpdump",
-      "-i",
-      dev,
-      "-s",
-      "0",
-      "-U",
-      "-w",
-      path,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
 
 function frames(path: string): Uint8Array[] {
   using r = CaptureReader.openFile(path);
