@@ -25,8 +25,9 @@ import { skbCopyBits, skbLen, skbPageLen } from "./skbuff.ts";
  *   before its network header.
  * @param headDoffset Where the head's payload starts (its headers' length).
  * @returns The segments, head first.
- * @throws {SegmentError} When a member lacks `ownHeaders` or has a
- *   frag_list of its own, or a header was moved (BIG TCP, UFO).
+ * @throws {SegmentError} When there is no frag_list, a member lacks
+ *   `ownHeaders` or has a frag_list of its own, or a header was moved (BIG
+ *   TCP, UFO).
  * @throws {RangeError} When the `into` buffer is too small.
  *
  * @example
@@ -56,6 +57,17 @@ export function* skbSegmentList(
   }
   const headLen = skbPageLen(skb);
   const members = skb.fragList;
+  if (members.length === 0) {
+    // __tcpv4_gso_segment_list_csum and its siblings read seg->next: GRO
+    // never marks a lone packet GSO, and nothing here would follow the head.
+    throw new SegmentError(
+      "payload-not-above-gso-size",
+      "EINVAL",
+      `Cannot segment: SKB_GSO_FRAGLIST skb without a frag_list holds only its head's ${
+        skbPageLen(skb)
+      } bytes`,
+    );
+  }
   for (let m = 0; m < members.length; m++) {
     const mb = members[m]!;
     if (mb.ownHeaders === undefined) {

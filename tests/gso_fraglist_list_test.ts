@@ -306,3 +306,12 @@ Deno.test("FRAGLIST members left CHECKSUM_PARTIAL get seeds for the NATed addres
     assert.equal(getU16(d, th + 16), seed, `member ${i} seed`);
   }
 });
+
+Deno.test("FRAGLIST without a frag_list is refused rather than sent as the head alone", () => {
+  const skb = groList(tcpFlow(1, 500));
+  assert.throws(
+    () => [...segment(skb, FEATURES)],
+    (e: unknown) =>
+      e instanceof SegmentError && /without a frag_list/.test(e.message),
+  );
+});
