@@ -27,7 +27,17 @@
  * the members), once with the sender's CHECKSUM_PARTIAL passed on by veth
  * (the members' TCP checksums stay pseudo-header seeds) and once with
  * checksums the sender finished (full incremental updates); IPv4 without
- * NAT; IPv6 without NAT. Needs root, iproute2, ethtool and tcpdump, and nft
+ * NAT; IPv6 without NAT. The same for UDP (udp4_gro_receive /
+ * udp6_gro_receive chain equal-sized datagrams of a forwarded flow,
+ * udp4_gro_complete / udp6_gro_complete set uh->len to the whole packet,
+ * __udp_gso_segment_list un-chains and puts the head's back, and
+ * __udpv4_gso_segment_list_csum carries NAT into the members): a burst of
+ * numbered datagrams (the number in the first four payload bytes stands in
+ * for the TCP sequence number), over IPv4 with NAT (checksums partial or
+ * done by the sender), IPv4 and IPv6; and one burst whose checksums are
+ * zeroed on the sender (nft), which udp_gro_receive_segment must leave
+ * unaggregated.
+ * Needs root, iproute2, ethtool and tcpdump, and nft
  * for the NAT flows; without them those tests are ignored and the reason
  * is printed.
  */
@@ -78,6 +88,11 @@ const natReason = reason !== ""
 if (natReason && !reason) console.log(natReason);
 
 const BYTES = 3_000_000;
+/** The UDP flows' datagrams, their payload size, and the shorter ones. */
+const DATAGRAMS = 2000;
+const DATAGRAM = 1400;
+const SHORT = 1000;
+const SHORT_EVERY = 97;
 /** The sender's TTL / hop limit (Linux default); heads leave with one less. */
 const SENT_TTL = 64;
 /** Complete groups each flow must judge, so the test cannot pass empty. */
@@ -86,6 +101,8 @@ const MIN_GROUPS = 5;
 /** One flow: addresses, and the source the router rewrites it to (NAT). */
 interface Flow {
   name: string;
+  /** TCP (a stream) or UDP (a burst of datagrams). */
+  proto: "tcp" | "udp";
   v: 4 | 6;
   sender: string;
   receiver: string;
@@ -94,14 +111,21 @@ interface Flow {
   prefix: number;
   /** The sender's address after source NAT on the router, if any. */
   nat?: string;
-  /** The sender's TCP source port after NAT (rewritten too). */
+  /** The sender's source port after NAT (rewritten too). */
   natPort?: number;
   /**
-   * The sender computes TCP checksums itself (`tx off`): the frames arrive
+   * The sender computes the checksums itself (`tx off`): the frames arrive
    * finished and GRO validates them, so the skb is not CHECKSUM_PARTIAL.
    * Otherwise veth passes the sender's CHECKSUM_PARTIAL on to the router.
    */
   senderChecksums?: boolean;
+  /**
+   * UDP over IPv4 only, with `senderChecksums`: an nftables rule on the
+   * sender zeroes every datagram's checksum ("no checksum"), which
+   * udp_gro_receive_segment refuses to aggregate; the flow only reports
+   * what the kernel made of it.
+   */
+  zeroChecksum?: boolean;
   ignore: string;
 }
 const V4 = {
@@ -112,9 +136,20 @@ const V4 = {
   routerOut: "10.92.2.2",
   prefix: 24,
 } as const;
+const V6 = {
+  v: 6,
+  sender: "fd92:1::1",
+  receiver: "fd92:2::1",
+  routerIn: "fd92:1::2",
+  routerOut: "fd92:2::2",
+  prefix: 64,
+} as const;
+const TCP = { proto: "tcp" } as const;
+const UDP = { proto: "udp" } as const;
 const FLOWS: Flow[] = [
   {
     name: "IPv4 with source NAT",
+    ...TCP,
     ...V4,
     nat: "10.92.3.1",
     natPort: 40000,
@@ -122,6 +157,7 @@ const FLOWS: Flow[] = [
   },
   {
     name: "IPv4 with source NAT and checksums done by the sender",
+    ...TCP,
     ...V4,
     nat: "10.92.3.1",
     natPort: 40000,
@@ -130,18 +166,54 @@ const FLOWS: Flow[] = [
   },
   {
     name: "IPv4",
+    ...TCP,
     ...V4,
     ignore: reason,
   },
   {
     name: "IPv6",
-    v: 6,
-    sender: "fd92:1::1",
-    receiver: "fd92:2::1",
-    routerIn: "fd92:1::2",
-    routerOut: "fd92:2::2",
-    prefix: 64,
+    ...TCP,
+    ...V6,
     ignore: reason,
+  },
+  {
+    name: "UDP over IPv4 with source NAT",
+    ...UDP,
+    ...V4,
+    nat: "10.92.3.1",
+    natPort: 40000,
+    ignore: natReason,
+  },
+  {
+    name: "UDP over IPv4 with source NAT and checksums done by the sender",
+    ...UDP,
+    ...V4,
+    nat: "10.92.3.1",
+    natPort: 40000,
+    senderChecksums: true,
+    ignore: natReason,
+  },
+  {
+    name: "UDP over IPv4",
+    ...UDP,
+    ...V4,
+    ignore: reason,
+  },
+  {
+    name: "UDP over IPv6",
+    ...UDP,
+    ...V6,
+    ignore: reason,
+  },
+  {
+    name: "UDP over IPv4 with source NAT and zero checksums",
+    ...UDP,
+    ...V4,
+    nat: "10.92.3.1",
+    natPort: 40000,
+    senderChecksums: true,
+    zeroChecksum: true,
+    ignore: natReason,
   },
 ];
 
@@ -152,16 +224,23 @@ function egressFeatures(): bigint {
   return dev.features & ~NETIF_F.GSO_FRAGLIST;
 }
 
-/** A captured TCP data frame towards the receiver, with its fields. */
+/** A captured TCP or UDP data frame towards the receiver, with its fields. */
 interface Seen {
   data: Uint8Array;
   layout: PacketLayout;
   /** Offset of the IP header. */
   ip: number;
-  /** Offset of the TCP payload. */
+  /** Offset of the TCP or UDP payload. */
   po: number;
   pay: number;
+  /**
+   * What identifies the frame across the captures: the TCP sequence
+   * number, or the datagram's number the UDP sender put in its first four
+   * payload bytes.
+   */
   seq: number;
+  /** The `seq` of the frame that follows this one in the flow. */
+  next: number;
   /** TTL or hop limit. */
   ttl: number;
   /** IPv4 ID (0 for IPv6). */
@@ -177,8 +256,15 @@ function address(d: Uint8Array, at: number, v: 4 | 6): string {
   return words.join(":").replace(/(^|:)0(:0)+(:|$)/, "::");
 }
 
-/** The capture's TCP data frames to `f.receiver`, in capture order. */
+/** The UDP sender's destination port (and the TCP receiver's). */
+const PORT = 5001;
+
+/**
+ * The capture's TCP data frames, or UDP datagrams, to `f.receiver`, in
+ * capture order.
+ */
 function seen(path: string, f: Flow): Seen[] {
+  const udp = f.proto === "udp";
   using r = CaptureReader.openFile(path);
   const out: Seen[] = [];
   for (const fr of r.frames()) {
@@ -190,17 +276,22 @@ function seen(path: string, f: Flow): Seen[] {
       continue;
     }
     const ip = l.outer;
-    if (l.l4?.proto !== 6 || ip === null || ip.version !== f.v) continue;
+    if (l.l4?.proto !== (udp ? 17 : 6) || ip === null || ip.version !== f.v) {
+      continue;
+    }
     const o = ip.offset;
     const dst = address(d, o + (f.v === 4 ? 16 : 24), f.v);
-    if (dst !== f.receiver || l.payloadLen === 0) continue;
+    if (dst !== f.receiver || getU16(d, l.l4.offset + 2) !== PORT) continue;
+    if (l.payloadLen < (udp ? 4 : 1)) continue;
+    const seq = getU32(d, udp ? l.payloadOffset : l.l4.offset + 4);
     out.push({
       data: d,
       layout: l,
       ip: o,
       po: l.payloadOffset,
       pay: l.payloadLen,
-      seq: getU32(d, l.l4.offset + 4),
+      seq,
+      next: (udp ? seq + 1 : seq + l.payloadLen) >>> 0,
       ttl: d[o + (f.v === 4 ? 8 : 7)]!,
       id: f.v === 4 ? getU16(d, o + 4) : 0,
       src: address(d, o + (f.v === 4 ? 12 : 8), f.v),
@@ -229,9 +320,11 @@ function groupByTtl(outs: Seen[]): Seen[][] {
  * The skb the egress port hands to skb_gso_segment: the head as forwarded
  * (egress MACs, TTL less one, NAT applied, as captured on egress) with its
  * IPv4 tot_len / IPv6 payload_len covering the whole GRO packet
- * (inet_gro_complete, ipv6_gro_complete), and each member as GRO chained
- * it: its own IP and TCP headers as received (ownHeaders), its payload as
- * the skb's data.
+ * (inet_gro_complete, ipv6_gro_complete), and for UDP its uh->len too
+ * (udp4_gro_complete / udp6_gro_complete, which leave the checksum field
+ * alone; __udp_gso_segment_list puts 8 + gso_size back), and each member
+ * as GRO chained it: its own IP and TCP or UDP headers as received
+ * (ownHeaders), its payload as the skb's data.
  *
  * @param head The group's head frame, captured on egress.
  * @param members The members' frames, captured before GRO.
@@ -241,6 +334,8 @@ function groListSkb(head: Seen, members: Seen[]): SkBuff {
   const v = head.layout.outer!.version;
   const linear = head.data.slice(0, head.po);
   const rest = members.reduce((n, m) => n + m.pay, 0);
+  const l4 = head.layout.l4!;
+  if (l4.proto === 17) setU16(linear, l4.offset + 4, 8 + head.pay + rest);
   if (v === 4) {
     setU16(linear, head.ip + 2, head.po - head.ip + head.pay + rest);
     // inet_gro_complete / ip_decrease_ttl keep the header checksum valid
@@ -253,9 +348,10 @@ function groListSkb(head: Seen, members: Seen[]): SkBuff {
   } else {
     setU16(linear, head.ip + 4, head.po - head.ip - 40 + head.pay + rest);
   }
-  // gso_type from the head's headers (TCPV4/6, TCP_ECN on CWR); the TCP
-  // checksum field tells PARTIAL (a pseudo-header seed, as veth passes on
-  // the sender's CHECKSUM_PARTIAL) from a finished one.
+  // gso_type from the head's headers (TCPV4/6, TCP_ECN on CWR; UDP_L4, as
+  // udp4_gro_complete / udp6_gro_complete add it with FRAGLIST); the TCP
+  // or UDP checksum field tells PARTIAL (a pseudo-header seed, as veth
+  // passes on the sender's CHECKSUM_PARTIAL) from a finished one.
   const base = skbFromFrame(head.data, head.layout, { gsoSize: head.pay })!;
   // skb_gro_receive_list: each member pulled past its own headers.
   const fragList = members.map((m) =>
@@ -339,6 +435,58 @@ async function capture(
   if (f.senderChecksums) await inNs(a, "ethtool", "-K", `${tag}a`, "tx", "off");
   await inNs(r, "ethtool", "-K", `${tag}r1`, "gro", "on", "rx-gro-list", "on");
   await inNs(r, "ethtool", "-K", `${tag}r2`, "tx-gso-list", "off");
+  if (f.proto === "udp") {
+    // A UDP sender's sendto runs the veth peer's NAPI poll on its way out
+    // (softirq at local_bh_enable): one datagram a poll, nothing to
+    // aggregate. Threaded NAPI polls from a kthread, so the datagrams sent
+    // meanwhile queue in the veth ring and GRO sees them together.
+    await inNs(
+      r,
+      Deno.execPath(),
+      "eval",
+      `Deno.writeTextFileSync("/sys/class/net/${tag}r1/threaded", "1")`,
+    );
+  }
+  if (f.proto === "udp") {
+    // No neighbour resolution under the burst: its queue would drop most
+    // of it, and a lost first IPv6 solicitation holds it back a second.
+    for (
+      const [ns, dev, to, peerNs, peerDev] of [
+        [a, `${tag}a`, f.routerIn, r, `${tag}r1`],
+        [r, `${tag}r2`, f.receiver, b, `${tag}b`],
+      ] as const
+    ) {
+      await sh([
+        "ip",
+        "-n",
+        ns,
+        "neigh",
+        "replace",
+        to,
+        "lladdr",
+        await macAddress(peerNs, peerDev),
+        "dev",
+        dev,
+        "nud",
+        "permanent",
+      ]);
+    }
+  }
+  if (f.zeroChecksum) {
+    // After udp_send_skb finished the checksum (tx off), before the wire.
+    const rules = `${dir}/zero.nft`;
+    await Deno.writeTextFile(
+      rules,
+      `table ip tsolab {
+  chain post {
+    type filter hook postrouting priority 0; policy accept;
+    oifname "${tag}a" udp dport ${PORT} @th,48,16 set 0
+  }
+}
+`,
+    );
+    await inNs(a, "nft", "-f", rules);
+  }
   if (f.nat !== undefined) {
     // Conntrack SNAT at POSTROUTING (nf_nat_ipv4_manip_pkt) rewrites the
     // GRO skb's own headers only; the replies are un-NATed by conntrack.
@@ -348,7 +496,7 @@ async function capture(
       `table ip tsolab {
   chain post {
     type nat hook postrouting priority srcnat; policy accept;
-    oifname "${tag}r2" ip saddr ${f.sender} meta l4proto tcp snat to ${f.nat}:${f.natPort}
+    oifname "${tag}r2" ip saddr ${f.sender} meta l4proto ${f.proto} snat to ${f.nat}:${f.natPort}
   }
 }
 `,
@@ -368,6 +516,38 @@ async function capture(
   ];
   children.push(...dumps);
   for (const d of dumps) await waitFor(d.stderr, "listening on");
+  if (f.proto === "udp") await sendUdp(f, a);
+  else await sendTcp(f, a, b, children);
+  await new Promise((ok) => setTimeout(ok, 300));
+  for (const d of dumps) {
+    d.kill("SIGINT");
+    await d.status;
+  }
+  return {
+    wire: seen(paths.wire, f),
+    gro: seen(paths.gro, f),
+    out: seen(paths.out, f),
+  };
+}
+
+/** The MAC address of `dev` in netns `ns`. */
+async function macAddress(ns: string, dev: string): Promise<string> {
+  const r = await new Deno.Command("ip", {
+    args: ["-j", "-n", ns, "link", "show", "dev", dev],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.ok(r.success, `ip link show ${dev} in ${ns}`);
+  return JSON.parse(new TextDecoder().decode(r.stdout))[0].address;
+}
+
+/** Sends BYTES over TCP from netns `a` to a receiver in netns `b`. */
+async function sendTcp(
+  f: Flow,
+  a: string,
+  b: string,
+  children: Deno.ChildProcess[],
+): Promise<void> {
   const receiver = new Deno.Command("ip", {
     args: [
       "netns",
@@ -376,7 +556,7 @@ async function capture(
       Deno.execPath(),
       "eval",
       `
-    const l = Deno.listen({ hostname: "${f.receiver}", port: 5001 });
+    const l = Deno.listen({ hostname: "${f.receiver}", port: ${PORT} });
     console.log("ready");
     const c = await l.accept();
     const buf = new Uint8Array(1 << 20);
@@ -388,27 +568,54 @@ async function capture(
   }).spawn();
   children.push(receiver);
   await waitFor(receiver.stdout, "ready");
-  await inNs(
+  await sh([
+    "ip",
+    "netns",
+    "exec",
     a,
     Deno.execPath(),
     "eval",
     `
-  const c = await Deno.connect({ hostname: "${f.receiver}", port: 5001 });
+  const c = await Deno.connect({ hostname: "${f.receiver}", port: ${PORT} });
   const data = new Uint8Array(${BYTES}).map((_, i) => (i * 7 + (i >> 8)) & 0xff);
   for (let o = 0; o < data.length;) o += await c.write(data.subarray(o));
   c.close();`,
-  );
+  ]);
   assert.ok((await receiver.status).success, "the receiver got the stream");
-  await new Promise((ok) => setTimeout(ok, 300));
-  for (const d of dumps) {
-    d.kill("SIGINT");
-    await d.status;
-  }
-  return {
-    wire: seen(paths.wire, f),
-    gro: seen(paths.gro, f),
-    out: seen(paths.out, f),
-  };
+}
+
+/**
+ * Sends DATAGRAMS UDP datagrams from netns `a`, one sendto each (no
+ * UDP_SEGMENT: one frame per datagram), numbered in their first four
+ * payload bytes; DATAGRAM bytes of payload, every SHORT_EVERY-th one
+ * SHORT bytes (udp_gro_receive_segment ends a GRO skb with a shorter
+ * datagram). Nobody listens: the receiver's ICMP port unreachables go
+ * back (rate-limited), which an unconnected socket ignores. The datagrams
+ * are built first, so that they leave back to back.
+ */
+async function sendUdp(f: Flow, a: string): Promise<void> {
+  await sh([
+    "ip",
+    "netns",
+    "exec",
+    a,
+    Deno.execPath(),
+    "eval",
+    "--unstable-net",
+    `
+  const s = Deno.listenDatagram({ transport: "udp", hostname: "${f.sender}", port: 0 });
+  const to = { transport: "udp", hostname: "${f.receiver}", port: ${PORT} };
+  const all = Array.from({ length: ${DATAGRAMS} }, (_, i) => {
+    const n = i % ${SHORT_EVERY} === ${
+      SHORT_EVERY - 1
+    } ? ${SHORT} : ${DATAGRAM};
+    const d = new Uint8Array(n).map((_, j) => (j * 7 + i) & 0xff);
+    new DataView(d.buffer).setUint32(0, i);
+    return d;
+  });
+  for (const d of all) await s.send(d, to);
+  s.close();`,
+  ]);
 }
 
 /** Why groups of the egress capture were left unjudged. */
@@ -441,7 +648,7 @@ function completeGroups(
   for (const g of groups) {
     const gr = gro.get(g[0]!.seq);
     if (g.length < 2) skipped.single++;
-    else if (g.some((s, i) => i > 0 && s.seq !== next(g[i - 1]!))) {
+    else if (g.some((s, i) => i > 0 && s.seq !== g[i - 1]!.next)) {
       skipped.gap++;
     } else if (gr === undefined) skipped.noGro++;
     else if (gr.pay !== g.reduce((n, s) => n + s.pay, 0)) {
@@ -457,17 +664,13 @@ function completeGroups(
   return { judged, skipped };
 }
 
-function next(s: Seen): number {
-  return (s.seq + s.pay) >>> 0;
-}
-
 function checksumStatus(o: Seen): string {
   return l4ChecksumStatus(o.data, {
     ipv6: o.layout.outer!.version === 6,
     ipOffset: o.ip,
     l4Offset: o.layout.l4!.offset,
     l4Len: o.po + o.pay - o.layout.l4!.offset,
-    proto: 6,
+    proto: o.layout.l4!.proto,
   });
 }
 
@@ -479,17 +682,19 @@ function tally(xs: string[]): string {
 
 /**
  * Prints what skb_segment_list did, against the frames as received: the
- * TCP checksum fields as they left (a pseudo-header seed: the skb was
- * still CHECKSUM_PARTIAL, as veth passes the sender's on), and the
+ * TCP or UDP checksum fields as they left (a pseudo-header seed: the skb
+ * was still CHECKSUM_PARTIAL, as veth passes the sender's on), and the
  * members' IPv4 IDs and checksums.
  */
 function printEvidence(
   label: string,
   judged: Seen[][],
   wire: Map<number, Seen>,
+  proto: Flow["proto"],
 ): void {
+  const l4 = proto.toUpperCase();
   console.log(
-    `${label}: TCP checksums out: heads ${
+    `${label}: ${l4} checksums out: heads ${
       tally(judged.map((g) => checksumStatus(g[0]!)))
     }; members ${tally(judged.flatMap((g) => g.slice(1).map(checksumStatus)))}`,
   );
@@ -513,9 +718,9 @@ function printEvidence(
         );
       }
       facts.push(
-        same(o.layout.l4!.offset + 16, w)
-          ? "TCP checksum as sent"
-          : "TCP checksum changed",
+        same(o.layout.l4!.offset + (l4 === "UDP" ? 6 : 16), w)
+          ? `${l4} checksum as sent`
+          : `${l4} checksum changed`,
       );
     }
   }
@@ -578,12 +783,16 @@ for (const flow of FLOWS) {
         for (const g of groups.filter((g) => g.length > 1).slice(0, 3)) {
           const gr = groBySeq.get(g[0]!.seq);
           // inet_gro_complete / ipv6_gro_complete: the length fields of the
-          // GRO skb cover the whole packet.
+          // GRO skb cover the whole packet; udp4_gro_complete /
+          // udp6_gro_complete: uh->len too.
           const len = gr === undefined
             ? ""
-            : f.v === 4
-            ? ` tot_len ${getU16(gr.data, gr.ip + 2)}`
-            : ` payload_len ${getU16(gr.data, gr.ip + 4)}`;
+            : (f.v === 4
+              ? ` tot_len ${getU16(gr.data, gr.ip + 2)}`
+              : ` payload_len ${getU16(gr.data, gr.ip + 4)}`) +
+              (f.proto === "udp"
+                ? ` uh->len ${getU16(gr.data, gr.layout.l4!.offset + 4)}`
+                : "");
           console.log(
             `${label}: group [${describe(g)}]; after GRO ${
               gr
@@ -604,11 +813,35 @@ for (const flow of FLOWS) {
             JSON.stringify(skipped)
           }`,
         );
-        printEvidence(label, judged, bySeq);
-        assert.ok(
-          judged.length >= MIN_GROUPS,
-          `${label}: only ${judged.length} complete fraglist GRO groups (${wire.length} in, ${out.length} out), want ${MIN_GROUPS}`,
-        );
+        printEvidence(label, judged, bySeq, f.proto);
+        if (f.proto === "udp") {
+          console.log(
+            `${label}: UDP checksums as sent: ${
+              tally(wire.map(checksumStatus))
+            }; skbs after GRO by datagrams: ${
+              tally(gro.map((g) => `${Math.ceil(g.pay / DATAGRAM)}`))
+            }; judged groups ending with a shorter datagram: ${
+              judged.filter((g) => g.at(-1)!.pay < g[0]!.pay).length
+            }`,
+          );
+        }
+        if (f.zeroChecksum) {
+          // udp_gro_receive_segment flushes a datagram without checksum
+          // ("requires non zero csum, for symmetry with GSO"), so such a
+          // flow never reaches skb_segment_list: no GRO skb holds two.
+          const merged = gro.filter((g) => g.pay > DATAGRAM);
+          assert.ok(
+            wire.length > 0 && merged.length === 0,
+            `${label}: ${merged.length} GRO skbs merged datagrams without checksum (first at number ${
+              merged[0]?.seq
+            }, ${merged[0]?.pay} bytes)`,
+          );
+        } else {
+          assert.ok(
+            judged.length >= MIN_GROUPS,
+            `${label}: only ${judged.length} complete fraglist GRO groups (${wire.length} in, ${out.length} out), want ${MIN_GROUPS}`,
+          );
+        }
 
         const features = egressFeatures();
         for (const [n, g] of judged.entries()) {
