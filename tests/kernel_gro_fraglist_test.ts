@@ -23,7 +23,13 @@ import type { SkBuff } from "../sw/types.ts";
 import { sourceAddress } from "../tb/capture_compare.ts";
 import { CaptureReader } from "../vectors/capture_reader.ts";
 import { missingRequirements } from "../vectors/capture/capture_main.ts";
-import { sh, tcpdump, waitFor } from "./_netns.ts";
+import {
+  sendTcpStream,
+  sh,
+  tcpdump,
+  waitFor,
+  wireRouterChain,
+} from "./_netns.ts";
 
 let missing: string[];
 try {
@@ -127,59 +133,9 @@ for (const fam of FAMILIES) {
       const children: Deno.ChildProcess[] = [];
       try {
         for (const ns of [a, r, b]) await sh(["ip", "netns", "add", ns]);
-        for (
-          const [x, y] of [[`${tag}a`, `${tag}r1`], [`${tag}r2`, `${tag}b`]]
-        ) {
-          await sh(["ip", "link", "add", x, "type", "veth", "peer", "name", y]);
-        }
-        const ports = [
-          [a, `${tag}a`, f.sender],
-          [r, `${tag}r1`, f.routerIn],
-          [r, `${tag}r2`, f.routerOut],
-          [b, `${tag}b`, f.receiver],
-        ] as const;
-        const ipv = `-${f.v}`;
-        for (const [ns, dev, addr] of ports) {
-          await sh(["ip", "link", "set", dev, "netns", ns]);
-          // nodad: an IPv6 address is usable at once, not after DAD.
-          const extra = f.v === 6 ? ["nodad"] : [];
-          await sh([
-            "ip",
-            "-n",
-            ns,
-            ipv,
-            "addr",
-            "add",
-            `${addr}/${f.prefix}`,
-            "dev",
-            dev,
-            ...extra,
-          ]);
-          await sh(["ip", "-n", ns, "link", "set", dev, "up"]);
-        }
-        for (const [ns, via] of [[a, f.routerIn], [b, f.routerOut]]) {
-          await sh([
-            "ip",
-            "-n",
-            ns!,
-            ipv,
-            "route",
-            "add",
-            "default",
-            "via",
-            via!,
-          ]);
-        }
+        await wireRouterChain(tag, f);
         const inNs = (ns: string, ...argv: string[]) =>
           sh(["ip", "netns", "exec", ns, ...argv]);
-        await inNs(
-          r,
-          "sysctl",
-          "-qw",
-          f.v === 4
-            ? "net.ipv4.ip_forward=1"
-            : "net.ipv6.conf.all.forwarding=1",
-        );
         // MSS-sized packets on the wire into the router, GRO there, and an
         // egress port that cannot take a frag_list.
         await inNs(a, "ethtool", "-K", `${tag}a`, "tso", "off", "gso", "off");
@@ -203,40 +159,7 @@ for (const fam of FAMILIES) {
         ];
         children.push(...dumps);
         for (const d of dumps) await waitFor(d.stderr, "listening on");
-        const receiver = new Deno.Command("ip", {
-          args: [
-            "netns",
-            "exec",
-            b,
-            Deno.execPath(),
-            "eval",
-            `
-          const l = Deno.listen({ hostname: "${f.receiver}", port: 5001 });
-          console.log("ready");
-          const c = await l.accept();
-          const buf = new Uint8Array(1 << 20);
-          while ((await c.read(buf)) !== null);
-          l.close();`,
-          ],
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
-        children.push(receiver);
-        await waitFor(receiver.stdout, "ready");
-        await inNs(
-          a,
-          Deno.execPath(),
-          "eval",
-          `
-        const c = await Deno.connect({ hostname: "${f.receiver}", port: 5001 });
-        const data = new Uint8Array(${BYTES}).map((_, i) => (i * 7 + (i >> 8)) & 0xff);
-        for (let o = 0; o < data.length;) o += await c.write(data.subarray(o));
-        c.close();`,
-        );
-        assert.ok(
-          (await receiver.status).success,
-          "the receiver got the stream",
-        );
+        await sendTcpStream(a, b, f.receiver, BYTES, children);
         await new Promise((ok) => setTimeout(ok, 300));
         for (const d of dumps) {
           d.kill("SIGINT");
