@@ -73,7 +73,11 @@ function groList(
   const h = frames[0]!;
   const head = h.frame.slice();
   if (o.mac) head.set(o.mac, 0);
-  const total = frames.reduce((n, b) => n + b.frame.length - b.ipOff, 0);
+  // inet_gro_complete: skb->len counts the members' data, not their headers.
+  const total = frames.reduce(
+    (n, b, i) => n + b.frame.length - (i === 0 ? b.ipOff : b.payloadOff),
+    0,
+  );
   if (o.ipv6) {
     head[h.ipOff + 7]! -= 1;
     setU16(head, h.ipOff + 4, total - 40);
@@ -419,4 +423,24 @@ Deno.test("FRAGLIST members match the slow obvious rewrite over random flows and
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("FRAGLIST UDP whose head no longer holds gso_size bytes is linearized and cut as USO", () => {
+  // __udp_gso_segment: the geometry check fails, so the skb is linearized,
+  // its checksum seeded, and every datagram checksummed afresh.
+  const flow = Array.from(
+    { length: 3 },
+    (_, i) =>
+      received({ udp: true, payloadLen: 600, id: 0x200 + i, seedByte: i + 5 }),
+  );
+  const skb = groList(flow, { udp: true });
+  skb.gsoSize = 500;
+  const segs = [...segment(skb, FEATURES)];
+  assert.equal(segs.length, Math.ceil(1800 / 500));
+  const b = flow[0]!;
+  for (const s of segs) {
+    const d = s.data;
+    assert.equal(getU16(d, b.l4Off + 4), d.length - b.l4Off, "uh->len");
+    assert.ok(l4Valid(d, b, false, true), `datagram ${s.index} checksum`);
+  }
 });
