@@ -11,7 +11,7 @@ import { segment } from "../sw/segment.ts";
 import { SegmentError } from "../sw/segment_error.ts";
 import { newSkb } from "../sw/skbuff.ts";
 import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
-import { buildFrame, type Built } from "./_build.ts";
+import { buildFrame, type BuildOptions, type Built } from "./_build.ts";
 
 // The egress of a forwarding router: SG, checksums and TSO, no tx-gso-list.
 const FEATURES = NETIF_F.SG | NETIF_F.HW_CSUM | NETIF_F.TSO | NETIF_F.TSO6 |
@@ -26,14 +26,7 @@ function sum16(b: Uint8Array, from: number, to: number, init = 0): number {
 
 /** A packet as it crossed the wire: IPv4 and L4 checksums complete. */
 function received(
-  o: {
-    ipv6?: boolean;
-    udp?: boolean;
-    payloadLen: number;
-    seq?: number;
-    id?: number;
-    seedByte?: number;
-  },
+  o: BuildOptions,
 ): Built {
   const b = buildFrame(o);
   const f = b.frame;
@@ -443,4 +436,77 @@ Deno.test("FRAGLIST UDP whose head no longer holds gso_size bytes is linearized 
     assert.equal(getU16(d, b.l4Off + 4), d.length - b.l4Off, "uh->len");
     assert.ok(l4Valid(d, b, false, true), `datagram ${s.index} checksum`);
   }
+});
+
+Deno.test("FRAGLIST segments are flagged in order, only the last as last", () => {
+  const segs = [...segment(groList(tcpFlow(3, 600)), FEATURES)];
+  assert.deepEqual(segs.map((s) => s.last), [false, false, true]);
+});
+
+Deno.test("FRAGLIST TCP left CHECKSUM_PARTIAL with a broken geometry is re-seeded, whatever csum_start says", () => {
+  // tcp4_gso_segment marks it CHECKSUM_NONE before the usual re-seeding, so
+  // the csum_start check of a PARTIAL skb never applies.
+  const flow = tcpFlow(3, 1000);
+  const skb = groList(flow);
+  skb.ipSummed = IP_SUMMED.PARTIAL;
+  skb.csumStart = 0;
+  skb.gsoSize = 900;
+  const segs = [...segment(skb, FEATURES & ~NETIF_F.HW_CSUM)];
+  assert.equal(segs.length, 4);
+  for (const s of segs) {
+    assert.ok(l4Valid(s.data, flow[0]!, false, false), `segment ${s.index}`);
+  }
+});
+
+Deno.test("FRAGLIST NAT finds the transport header behind IPv6 extension headers", () => {
+  const ext = [{ type: 0, len: 8 }, { type: 60, len: 16 }];
+  const flow = Array.from(
+    { length: 3 },
+    (_, i) =>
+      received({
+        ipv6: true,
+        payloadLen: 800,
+        seq: 5 + 800 * i,
+        extHeaders: ext,
+      }),
+  );
+  const skb = groList(flow, { ipv6: true });
+  const th = flow[0]!.l4Off;
+  setU16(skb.linear, th, 2222);
+  const segs = [...segment(skb, FEATURES)].map((s) => s.data);
+  for (let i = 1; i < 3; i++) {
+    assert.equal(getU16(segs[i]!, th), 2222, `member ${i} source port`);
+    assert.ok(l4Valid(segs[i]!, flow[i]!, true, false), `member ${i} checksum`);
+  }
+});
+
+Deno.test("FRAGLIST UDP NAT sends a checksum that comes out 0 as 0xffff", () => {
+  const flow = Array.from(
+    { length: 2 },
+    (_, i) => received({ udp: true, payloadLen: 300, id: 1 + i, seedByte: 9 }),
+  );
+  const m = flow[1]!;
+  const c = getU16(m.frame, m.l4Off + 6);
+  const p = getU16(m.frame, m.l4Off);
+  // The source port that makes ~(~c + ~p + port) zero in ones' complement.
+  let port = (0xffff - ((~c & 0xffff) + (~p & 0xffff)) % 0xffff) % 0xffff;
+  if (port === p) port = (port + 0xffff) % 0x10000;
+  const skb = groList(flow, { udp: true });
+  setU16(skb.linear, flow[0]!.l4Off, port);
+  const d = [...segment(skb, FEATURES)][1]!.data;
+  assert.equal(getU16(d, m.l4Off), port);
+  assert.equal(getU16(d, m.l4Off + 6), 0xffff);
+  assert.ok(l4Valid(d, m, false, true));
+});
+
+Deno.test("inetProtoCsumReplace() folds a CHECKSUM_PARTIAL seed to 0xffff, never to 0", () => {
+  // csum_fold of a non-zero 32-bit sum is 1..0xffff: 1 + 0xfffe + 0.
+  const seed = inetProtoCsumReplace(
+    0x0001,
+    Uint8Array.of(0, 1),
+    Uint8Array.of(0, 0),
+    true,
+    true,
+  );
+  assert.equal(seed, 0xffff);
 });
