@@ -29,7 +29,9 @@ const TCP_CWR = 0x80;
 /**
  * `tcp4_gso_segment()` / `tcp6_gso_segment()` followed by
  * `tcp_gso_segment()`: checks, re-seeds a non-PARTIAL packet, and plans the
- * split with a patch for seq, flags and checksum of every segment.
+ * split with a patch for seq, flags and checksum of every segment. A
+ * SKB_GSO_FRAGLIST skb whose head still holds one gso_size of payload is
+ * planned as an un-chaining instead (skb_segment_list, NAT fix-ups).
  *
  * @param st The segmentation state.
  * @param thOff Offset of the TCP header in the frame.
