@@ -1,5 +1,39 @@
 // Helpers of the live kernel tests that build namespaces and capture in
-// them: run a command, wait for a child's banner, start tcpdump.
+// them: run a command, wait for a child's banner, start tcpdump; and the
+// probes that decide whether a test needing a tool or root can run.
+import { missingRequirements } from "../vectors/capture/capture_main.ts";
+
+/** True when `name --version` runs and succeeds. */
+export async function hasTool(name: string): Promise<boolean> {
+  try {
+    const r = await new Deno.Command(name, {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return r.success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a live kernel test cannot run here (root, iproute2, ethtool,
+ * tcpdump), as the line it prints; "" when it can. `what` names the test.
+ */
+export async function liveSkipReason(what: string): Promise<string> {
+  let missing: string[];
+  try {
+    missing = await missingRequirements(false);
+  } catch (e) {
+    missing = [`a usable environment (${e instanceof Error ? e.message : e})`];
+  }
+  const reason = missing.length
+    ? `${what} ignored: it needs ${missing.join(", ")}`
+    : "";
+  if (reason) console.log(reason);
+  return reason;
+}
 
 /** Runs a command; throws with its stderr when it fails. */
 export async function sh(argv: string[]): Promise<void> {

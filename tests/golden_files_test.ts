@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { checkManifest, readManifest } from "../vectors/manifest.ts";
 import { readGoldenVector } from "../vectors/golden_vector.ts";
+import { hasTool } from "./_netns.ts";
 
 const GOLDEN = new URL("../vectors/golden/", import.meta.url).pathname;
 
@@ -13,21 +14,8 @@ function goldenFiles(): string[] {
     .sort();
 }
 
-async function hasTshark(): Promise<boolean> {
-  try {
-    const r = await new Deno.Command("tshark", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return r.success;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test("every golden vector opens in tshark with gso_size= in its super-packets' comments", async () => {
-  if (!(await hasTshark())) {
+  if (!(await hasTool("tshark"))) {
     console.log("skipped: tshark is not installed");
     return;
   }

@@ -22,8 +22,8 @@ import { newSkb } from "../sw/skbuff.ts";
 import type { SkBuff } from "../sw/types.ts";
 import { sourceAddress } from "../tb/capture_compare.ts";
 import { CaptureReader } from "../vectors/capture_reader.ts";
-import { missingRequirements } from "../vectors/capture/capture_main.ts";
 import {
+  liveSkipReason,
   sendTcpStream,
   sh,
   tcpdump,
@@ -31,16 +31,7 @@ import {
   wireRouterChain,
 } from "./_netns.ts";
 
-let missing: string[];
-try {
-  missing = await missingRequirements(false);
-} catch (e) {
-  missing = [`a usable environment (${e instanceof Error ? e.message : e})`];
-}
-const reason = missing.length
-  ? `GRO frag_list kernel test ignored: it needs ${missing.join(", ")}`
-  : "";
-if (reason) console.log(reason);
+const reason = await liveSkipReason("GRO frag_list kernel test");
 
 const BYTES = 3_000_000;
 

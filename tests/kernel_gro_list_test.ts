@@ -53,8 +53,9 @@ import { skbFromFrame } from "../sw/skb_from_frame.ts";
 import { newSkb } from "../sw/skbuff.ts";
 import { IP_SUMMED, SKB_GSO, type SkBuff } from "../sw/types.ts";
 import { CaptureReader } from "../vectors/capture_reader.ts";
-import { missingRequirements } from "../vectors/capture/capture_main.ts";
 import {
+  hasTool,
+  liveSkipReason,
   sendTcpStream,
   sh,
   tcpdump,
@@ -62,29 +63,7 @@ import {
   wireRouterChain,
 } from "./_netns.ts";
 
-async function hasTool(name: string): Promise<boolean> {
-  try {
-    const r = await new Deno.Command(name, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return r.success;
-  } catch {
-    return false;
-  }
-}
-
-let missing: string[];
-try {
-  missing = await missingRequirements(false);
-} catch (e) {
-  missing = [`a usable environment (${e instanceof Error ? e.message : e})`];
-}
-const reason = missing.length
-  ? `GRO fraglist kernel test ignored: it needs ${missing.join(", ")}`
-  : "";
-if (reason) console.log(reason);
+const reason = await liveSkipReason("GRO fraglist kernel test");
 const hasNft = reason === "" && await hasTool("nft");
 const natReason = reason !== ""
   ? reason
