@@ -20,15 +20,26 @@ const NEXTHDR_FRAGMENT = 44;
 const NEXTHDR_DEST = 60;
 const IP6_MF = 0x0001;
 
+/** `IPV6_TLV_PAD1` and `IPV6_TLV_HAO` (the Mobile IPv6 Home Address option). */
+const IPV6_TLV_PAD1 = 0;
+const IPV6_TLV_HAO = 201;
+/** IPV6_MAXPLEN: the largest payload_len. */
+const IPV6_MAXPLEN = 65535;
+
 /**
  * `ip6_find_1stfragopt()`: length of the unfragmentable part (fixed header
  * plus Hop-by-Hop, Routing, and Destination Options before any Routing),
- * and the offset of the next-header byte that points past it.
+ * and the offset of the next-header byte that points past it. A
+ * Destination Options header that carries a Home Address option stays in
+ * the unfragmentable part wherever it is (the `CONFIG_IPV6_MIP6` rule;
+ * Debian and most distributions build that option).
  *
  * @param b Frame bytes.
  * @param nh Offset of the IPv6 header.
- * @param end End of the readable bytes.
+ * @param end End of the readable bytes (the kernel's linear tail).
  * @returns `{ len, prevOff }`.
+ * @throws {SegmentError} When the chain runs past `end` or past
+ *   IPV6_MAXPLEN (the kernel's -EINVAL).
  *
  * @example
  * ```ts
@@ -48,17 +59,60 @@ export function ip6FindFirstFragOpt(
   let prevOff = nh + 6;
   let next = b[nh + 6]!;
   let foundRouting = false;
-  for (;;) {
+  while (nh + off <= end) {
     if (next === NEXTHDR_ROUTING) foundRouting = true;
     else if (next === NEXTHDR_DEST) {
-      // A Destination Options header after a Routing header is fragmentable.
-      if (foundRouting) return { len: off, prevOff };
+      // A Destination Options header after a Routing header is
+      // fragmentable, unless it carries a Home Address option.
+      if (
+        foundRouting && findTlv(b, nh, off, end, IPV6_TLV_HAO) < 0
+      ) return { len: off, prevOff };
     } else if (next !== NEXTHDR_HOP) return { len: off, prevOff };
-    if (nh + off + 2 > end) return { len: off, prevOff };
+    if (nh + off + 2 > end) break;
     prevOff = nh + off;
     next = b[nh + off]!;
     off += (b[nh + off + 1]! + 1) * 8;
+    if (off > IPV6_MAXPLEN) break;
   }
+  throw new SegmentError(
+    "bad-header-length",
+    "EINVAL",
+    `Cannot segment: the IPv6 extension headers at offset ${nh} run to ${
+      nh + off
+    }, past the ${end - nh} header bytes (ip6_find_1stfragopt)`,
+  );
+}
+
+/**
+ * `ipv6_find_tlv()`: offset (from `nh`) of the first option of `type` in
+ * the options header at `nh + off`, or -1 when it is absent or the header
+ * is malformed.
+ */
+function findTlv(
+  b: Uint8Array,
+  nh: number,
+  off: number,
+  end: number,
+  type: number,
+): number {
+  if (nh + off + 2 > end) return -1;
+  let len = (b[nh + off + 1]! + 1) << 3;
+  if (nh + off + len > end) return -1;
+  let p = nh + off + 2;
+  len -= 2;
+  while (len > 0) {
+    const t = b[p]!;
+    if (t === type) return p - nh;
+    let optLen = 1;
+    if (t !== IPV6_TLV_PAD1) {
+      if (len < 2) return -1;
+      optLen = b[p + 1]! + 2;
+      if (optLen > len) return -1;
+    }
+    p += optLen;
+    len -= optLen;
+  }
+  return -1;
 }
 
 /**

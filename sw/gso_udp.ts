@@ -241,7 +241,7 @@ function ufoFragment(
   if (ipv6) {
     // udp6_ufo_fragment: insert a Fragment header after the unfragmentable
     // part; ipv6_gso_segment fills its offsets.
-    const { len, prevOff } = ip6FindFirstFragOpt(h, ipOff, udpOff);
+    const { len, prevOff } = ip6FindFirstFragOpt(h, ipOff, h.length);
     const at = ipOff + len;
     const grown = new Uint8Array(st.head.length + 8);
     grown.set(h.subarray(0, at), 0);
