@@ -296,3 +296,21 @@ export function buildVxlan(
   });
   return { skb, frame: f, udpOff: udp, innerIpOff, innerL4Off, outerIpOff: ip };
 }
+
+// The IPv6 next-header chain from the header at ipOff: each extension
+// header's type and offset, ending with the upper-layer protocol.
+export function chain(
+  d: Uint8Array,
+  ipOff: number,
+): { type: number; at: number }[] {
+  const out: { type: number; at: number }[] = [];
+  let next = d[ipOff + 6]!;
+  let at = ipOff + 40;
+  for (;;) {
+    out.push({ type: next, at });
+    if (next !== 0 && next !== 43 && next !== 60 && next !== 44) return out;
+    const len = next === 44 ? 8 : (d[at + 1]! + 1) * 8;
+    next = d[at]!;
+    at += len;
+  }
+}

@@ -8,7 +8,7 @@ import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
 import { SegmentError } from "../sw/segment_error.ts";
 import { SKB_GSO } from "../sw/types.ts";
-import { skbFor } from "./_build.ts";
+import { chain, skbFor } from "./_build.ts";
 
 const HAO = 201;
 
@@ -28,20 +28,6 @@ function writeHao(f: Uint8Array, at: number, len: number, pad1: number): void {
   else if (rest >= 2) {
     f[p] = 1; // PadN
     f[p + 1] = rest - 2;
-  }
-}
-
-// Offsets of the extension headers and the upper-layer header, in order.
-function chain(d: Uint8Array, ipOff: number): { type: number; at: number }[] {
-  const out: { type: number; at: number }[] = [];
-  let next = d[ipOff + 6]!;
-  let at = ipOff + 40;
-  for (;;) {
-    out.push({ type: next, at });
-    if (next !== 0 && next !== 43 && next !== 60 && next !== 44) return out;
-    const len = next === 44 ? 8 : (d[at + 1]! + 1) * 8;
-    next = d[at]!;
-    at += len;
   }
 }
 

@@ -10,6 +10,7 @@ import { segment } from "../sw/segment.ts";
 import { IP_SUMMED, SKB_GSO } from "../sw/types.ts";
 import {
   buildVxlan,
+  chain,
   groFragListSkb,
   PARTIAL_TUNNEL_DEVICE,
   skbFor,
@@ -141,21 +142,6 @@ Deno.test("segment() writes UDP length 8 + gso_size * gso_segs and its seed in a
     }
   }
 });
-
-// The next-header chain from the IPv6 header at ipOff: each header's type
-// and offset, ending with the upper-layer protocol.
-function chain(d: Uint8Array, ipOff: number): { type: number; at: number }[] {
-  const out: { type: number; at: number }[] = [];
-  let next = d[ipOff + 6]!;
-  let at = ipOff + 40;
-  for (;;) {
-    out.push({ type: next, at });
-    if (next !== 0 && next !== 43 && next !== 60 && next !== 44) return out;
-    const len = next === 44 ? 8 : (d[at + 1]! + 1) * 8;
-    next = d[at]!;
-    at += len;
-  }
-}
 
 Deno.test("segment() inserts the IPv6 UFO Fragment header after Hop-by-Hop, Routing and the Destination Options before a Routing header (ip6_find_1stfragopt)", () => {
   // ip6_find_1stfragopt: the unfragmentable part is the fixed header, then
