@@ -19,17 +19,21 @@ export async function hasTool(name: string): Promise<boolean> {
 
 /**
  * Why a live kernel test cannot run here (root, iproute2, ethtool,
- * tcpdump), as the line it prints; "" when it can. `what` names the test.
+ * tcpdump, and a tap device when `needTap`), as the line it prints; "" when
+ * it can. `what` names the test.
  */
-export async function liveSkipReason(what: string): Promise<string> {
+export async function liveSkipReason(
+  what: string,
+  needTap = false,
+): Promise<string> {
   let missing: string[];
   try {
-    missing = await missingRequirements(false);
+    missing = await missingRequirements(needTap);
   } catch (e) {
     missing = [`a usable environment (${e instanceof Error ? e.message : e})`];
   }
   const reason = missing.length
-    ? `${what} ignored: it needs ${missing.join(", ")}`
+    ? `${what} ignored: missing ${missing.join(", ")}`
     : "";
   if (reason) console.log(reason);
   return reason;

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { missingRequirements } from "../vectors/capture/capture_main.ts";
+import { liveSkipReason } from "./_netns.ts";
 import { captureScenario } from "../vectors/capture/capture_scenario.ts";
 import type { ScenarioRecord } from "../vectors/capture/capture_scenario.ts";
 import { findScenario } from "../vectors/capture/scenarios.ts";
@@ -14,16 +14,7 @@ import { forwardFrames } from "../vectors/capture/_forward_stats.ts";
 import { parseAddress } from "../vectors/capture/_craft.ts";
 import type { FrameSummary } from "../vectors/capture/_dissect.ts";
 
-let missing: string[];
-try {
-  missing = await missingRequirements(true);
-} catch (e) {
-  missing = [`a usable environment (${e instanceof Error ? e.message : e})`];
-}
-const reason = missing.length
-  ? `capture tests ignored: they need ${missing.join(", ")}`
-  : "";
-if (reason) console.log(reason);
+const reason = await liveSkipReason("capture tests", true);
 
 async function captureInto(
   name: string,

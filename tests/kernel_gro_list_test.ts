@@ -69,7 +69,7 @@ const natReason = reason !== ""
   ? reason
   : hasNft
   ? ""
-  : "GRO fraglist kernel test with NAT ignored: it needs nft (nftables)";
+  : "GRO fraglist kernel test with NAT ignored: missing nft (nftables)";
 if (natReason && !reason) console.log(natReason);
 
 const BYTES = 3_000_000;
