@@ -330,6 +330,11 @@ function memberByHand(
   const l4 = m.l4Off;
   const alen = o.ipv6 ? 16 : 4;
   const sa = ip + (o.ipv6 ? 8 : 12);
+  // The *_gso_segment_list_csum helpers return early when the head's
+  // addresses and ports equal the member's: its checksum field then stays
+  // as it arrived, even a TCP 0xffff that a recomputation would fold to 0.
+  const natted = !sameBytes(d, head, sa, sa + 2 * alen) ||
+    !sameBytes(d, head, l4, l4 + 4);
   d.set(head.subarray(0, ip), 0);
   d.set(head.subarray(sa, sa + 2 * alen), sa);
   d.set(head.subarray(l4, l4 + 4), l4);
@@ -337,7 +342,7 @@ function memberByHand(
   const l4Len = d.length - l4;
   const ph = sum16(d, sa, sa + 2 * alen, l4Len + (o.udp ? 17 : 6));
   const wasZero = o.udp && getU16(m.frame, ck) === 0;
-  if (!wasZero) {
+  if (natted && !wasZero) {
     if (o.partial) setU16(d, ck, ph);
     else {
       setU16(d, ck, 0);
@@ -355,6 +360,28 @@ function memberByHand(
   }
   return d;
 }
+
+// True when a and b hold the same bytes in [from, to).
+function sameBytes(a: Uint8Array, b: Uint8Array, from: number, to: number) {
+  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+Deno.test("FRAGLIST member arriving with TCP checksum 0xffff keeps it when nothing was NATed", () => {
+  // Found by the property below (fast-check seed 6): a member whose TCP sum
+  // folds to zero, sent as 0xffff by its sender, is not recomputed to 0000
+  // because __tcpv4_gso_segment_list_csum returns before touching it.
+  for (let id = 0; id < 0x10000; id++) {
+    const m = received({ payloadLen: 431, id: id + 1, seedByte: 1 });
+    if (getU16(m.frame, m.l4Off + 16) !== 0xffff) continue;
+    const flow = [received({ payloadLen: 431, id, seedByte: 0 }), m];
+    const segs = [...segment(groList(flow), FEATURES)];
+    assert.equal(getU16(segs[1]!.data, m.l4Off + 16), 0xffff);
+    assert.ok(l4Valid(segs[1]!.data, m, false, false));
+    return;
+  }
+  assert.fail("no IPv4 ID gives a member whose TCP sum folds to zero");
+});
 
 Deno.test("FRAGLIST members match the slow obvious rewrite over random flows and NAT", () => {
   fc.assert(
@@ -414,7 +441,9 @@ Deno.test("FRAGLIST members match the slow obvious rewrite over random flows and
         }
       },
     ),
-    { numRuns: 300 },
+    // A fixed seed keeps CI reproducible, as in property_test.ts; the oracle
+    // was last run over seeds 1..10 at 50,000 cases each.
+    { seed: 0x11f7, numRuns: 300 },
   );
 });
 
