@@ -8,6 +8,7 @@
  */
 
 import { DecodeError } from "../sw/decode_error.ts";
+import { GSO_MAX_SIZE } from "../sw/net_device.ts";
 import { type PacketLayout, parsePacket } from "../sw/packet_layout.ts";
 import { SegmentError } from "../sw/segment_error.ts";
 import { skbFromFrame } from "../sw/skb_from_frame.ts";
@@ -361,6 +362,9 @@ function deviceInsertsChecksum(
   return xmitDecision(plain, dev).path === "hardware";
 }
 
+// The longest skb (GSO_MAX_SIZE) with room for any header chain in front.
+const SNAPPED_READ_MAX = GSO_MAX_SIZE + 65536;
+
 /**
  * Whether a frame cut by the snap length was a super-packet: its captured
  * headers parse, and the IP length fields give a TCP/UDP payload above
@@ -372,7 +376,12 @@ function snappedSuperPacket(
   vxlanPorts: number[],
 ): boolean {
   // The frame as long as it was on the wire; only the headers are read.
-  const whole = new Uint8Array(frame.origLen);
+  // No skb is longer than GSO_MAX_SIZE plus its headers (netif_set_tso_max_size),
+  // so a record claiming more (orig_len is any 32-bit value) is read over
+  // that much instead of allocating gigabytes for it.
+  const whole = new Uint8Array(
+    Math.max(frame.data.length, Math.min(frame.origLen, SNAPPED_READ_MAX)),
+  );
   whole.set(frame.data);
   let l: PacketLayout;
   try {

@@ -62,3 +62,37 @@ Deno.test("a snapped super-packet is rejected as truncated and a snapped small f
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a snapped record claiming gigabytes on the wire is classified from its headers without allocating them", async () => {
+  // Found by the fuzzer: orig_len is any 32-bit value. The headers were read
+  // over a zero-filled buffer of that length, and an IPv6 header cut after
+  // 2 bytes read as a chain of empty Hop-by-Hop headers across 661 MB.
+  const dir = await Deno.makeTempDir();
+  try {
+    const big = buildFrame({ ipv6: true, payloadLen: 5000 }).frame;
+    const small = buildFrame({ payloadLen: 100 }).frame;
+    const input = `${dir}/in.pcap`;
+    const w = createCaptureWriter(input, { linkType: 1, snapLen: 96 });
+    const rec = (data: Uint8Array, origLen: number, t: bigint) =>
+      w.write({ data, origLen, timestampNs: t * 1000n });
+    rec(big.subarray(0, 16), 661358550, 1n);
+    rec(big.subarray(0, 96), 0xffffffff, 2n);
+    rec(small.subarray(0, 96), 0xffffffff, 3n);
+    w.close();
+    const dev = kernelCaptureEgressDevice();
+    const s = runSegment({
+      input,
+      output: `${dir}/out.pcap`,
+      gsoSize: 1448,
+      engine: (skb) => swTransmit(skb, dev),
+    });
+    // Record 2's IPv6 length gives 5000 bytes of payload: a super-packet,
+    // refused. Record 1's headers do not parse and record 3 is small: both
+    // pass on as captured.
+    assert.equal(s.superPackets, 1);
+    assert.deepEqual(Object.fromEntries(s.reasons), { truncated: 1 });
+    assert.equal(s.passed, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
