@@ -13,6 +13,7 @@ import { CB_CSUM_PENDING } from "./gso_segment_types.ts";
 import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
 import { canChecksumProtocol } from "./xmit_decision.ts";
 import { gsoTypeToFeatures, NETIF_F } from "./netdev_features.ts";
+import { blankSegment, segmentBytes } from "./segment_buffer.ts";
 import { SegmentError } from "./segment_error.ts";
 import {
   GSO_BY_FRAGS,
@@ -320,17 +321,8 @@ export class SkbSplitter {
     const doffset = this.#doffset;
     const sl = this.#slices[i]!;
     const total = doffset + sl;
-    let data: Uint8Array;
-    if (st.into !== undefined) {
-      if (st.into.length < total) {
-        throw new RangeError(
-          `Cannot segment into the given buffer: segment ${i} needs ${total} bytes, it has ${st.into.length}`,
-        );
-      }
-      data = this.#view?.length === total
-        ? this.#view
-        : (this.#view = st.into.subarray(0, total));
-    } else data = new Uint8Array(total);
+    const data = segmentBytes(st.into, total, i, this.#view);
+    if (st.into !== undefined) this.#view = data;
     data.set(this.#hdr, 0);
     const off = this.#off;
     const fromHead = Math.max(0, Math.min(sl, this.#headEnd - off));
@@ -344,20 +336,7 @@ export class SkbSplitter {
       );
     }
     this.#off = off + sl;
-    const seg: GsoSegment = this.#reuse ?? {
-      data,
-      index: 0,
-      last: false,
-      payloadOffset: doffset,
-      ipSummed: 0,
-      csumStart: 0,
-      csumOffset: 0,
-      gsoSize: 0,
-      gsoSegs: 0,
-      gsoType: 0,
-      cbCsumStart: doffset,
-      cbCsum: 0,
-    };
+    const seg = this.#reuse ?? blankSegment(data, doffset);
     if (st.into !== undefined) this.#reuse = seg;
     seg.data = data;
     seg.index = i;

@@ -11,6 +11,7 @@
  */
 
 import type { GsoSegment, GsoState } from "./gso_segment_types.ts";
+import { blankSegment, segmentBytes } from "./segment_buffer.ts";
 import { SegmentError } from "./segment_error.ts";
 import { skbCopyBits, skbLen, skbPageLen } from "./skbuff.ts";
 
@@ -94,15 +95,7 @@ export function* skbSegmentList(
     const body = mb === undefined ? 0 : skbLen(mb);
     const hdr = own === undefined ? 0 : macLen + own.length;
     const total = mb === undefined ? headLen : hdr + body;
-    let data: Uint8Array;
-    if (st.into !== undefined) {
-      if (st.into.length < total) {
-        throw new RangeError(
-          `Cannot segment into the given buffer: segment ${i} needs ${total} bytes, it has ${st.into.length}`,
-        );
-      }
-      data = st.into.subarray(0, total);
-    } else data = new Uint8Array(total);
+    const data = segmentBytes(st.into, total, i);
     if (mb === undefined) {
       // The head: its headers as the layers above left them in st.head.
       const fromHead = Math.min(st.head.length, headLen);
@@ -117,20 +110,7 @@ export function* skbSegmentList(
       data.set(own!, macLen);
       if (body > 0) skbCopyBits(mb, 0, body, data, hdr);
     }
-    const seg: GsoSegment = reuse ?? {
-      data,
-      index: 0,
-      last: false,
-      payloadOffset: 0,
-      ipSummed: 0,
-      csumStart: 0,
-      csumOffset: 0,
-      gsoSize: 0,
-      gsoSegs: 0,
-      gsoType: 0,
-      cbCsumStart: 0,
-      cbCsum: 0,
-    };
+    const seg = reuse ?? blankSegment(data, 0);
     if (st.into !== undefined) reuse = seg;
     seg.data = data;
     seg.index = i;
