@@ -4,7 +4,7 @@
 // local adder, never by the code under test.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { getU16, setU16 } from "../sw/bytes.ts";
+import { bytesEqual, getU16, setU16 } from "../sw/bytes.ts";
 import { inetProtoCsumReplace } from "../sw/checksum.ts";
 import { NETIF_F } from "../sw/netdev_features.ts";
 import { segment } from "../sw/segment.ts";
@@ -333,8 +333,9 @@ function memberByHand(
   // The *_gso_segment_list_csum helpers return early when the head's
   // addresses and ports equal the member's: its checksum field then stays
   // as it arrived, even a TCP 0xffff that a recomputation would fold to 0.
-  const natted = !sameBytes(d, head, sa, sa + 2 * alen) ||
-    !sameBytes(d, head, l4, l4 + 4);
+  const same = (from: number, to: number) =>
+    bytesEqual(d.subarray(from, to), head.subarray(from, to));
+  const natted = !same(sa, sa + 2 * alen) || !same(l4, l4 + 4);
   d.set(head.subarray(0, ip), 0);
   d.set(head.subarray(sa, sa + 2 * alen), sa);
   d.set(head.subarray(l4, l4 + 4), l4);
@@ -359,12 +360,6 @@ function memberByHand(
     setU16(d, ip + 10, ~sum16(d, ip, ip + 20) & 0xffff);
   }
   return d;
-}
-
-// True when a and b hold the same bytes in [from, to).
-function sameBytes(a: Uint8Array, b: Uint8Array, from: number, to: number) {
-  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 Deno.test("FRAGLIST member arriving with TCP checksum 0xffff keeps it when nothing was NATed", () => {
