@@ -174,12 +174,22 @@ export function capturePairs(dir: string): string[] {
     .sort();
 }
 
+/** The least width of the report's name column. */
+const NAME_WIDTH = 16;
+
+/** Width of the name column for these names. */
+function nameColumn(names: string[]): number {
+  return names.reduce((w, n) => Math.max(w, n.length), NAME_WIDTH);
+}
+
 /**
  * Formats one comparison as a report line.
  *
  * @param name Pair name.
  * @param engine Engine name.
  * @param r The result.
+ * @param nameWidth Width of the name column (the run's longest name, so the
+ *   engine columns line up).
  * @returns The line.
  *
  * @example
@@ -191,8 +201,10 @@ export function formatCompare(
   name: string,
   engine: string,
   r: CompareResult,
+  nameWidth = NAME_WIDTH,
 ): string {
-  const head = `${name.padEnd(16)} ${engine.padEnd(3)} gso_size=${r.gsoSize} ` +
+  const head =
+    `${name.padEnd(nameWidth)} ${engine.padEnd(3)} gso_size=${r.gsoSize} ` +
     `super_packets=${r.superPackets} segments=${r.segments} frames=${r.frames}`;
   if (r.mismatch === null) return `${head} pass`;
   const note = inferredGsoSizeNote(r);
@@ -310,6 +322,8 @@ export function verifyMain(args: string[]): Promise<number> {
   let total = 0;
   let failed = 0;
   let skipped = 0;
+  // Set once the run's names are known: the engine columns line up.
+  let width = NAME_WIDTH;
   const report = (
     name: string,
     engine: string,
@@ -324,7 +338,7 @@ export function verifyMain(args: string[]): Promise<number> {
     if (r.mismatch !== null || otherFailure) failed++;
     if (values.json) results.push({ name, engine, ...r, ...extraJson });
     else {
-      const line = formatCompare(name, engine, r);
+      const line = formatCompare(name, engine, r, width);
       const [first, ...rest] = line.split("\n");
       console.log([first + extra, ...rest].join("\n"));
     }
@@ -335,6 +349,7 @@ export function verifyMain(args: string[]): Promise<number> {
     if (pairs.length === 0) {
       throw new UsageError(`${dir}: no capture pairs found`);
     }
+    width = nameColumn(pairs);
     // A pair with no frame from a sender, or none on egress to infer
     // gso_size from, is skipped with the reason, not passed: nothing was
     // compared.
@@ -355,7 +370,7 @@ export function verifyMain(args: string[]): Promise<number> {
         ) throw e;
         skipped++;
         if (values.json) results.push({ name, engine, skipped: e.message });
-        else console.log(`${name.padEnd(16)} ${engine}  n/a: ${e.message}`);
+        else console.log(`${name.padEnd(width)} ${engine}  n/a: ${e.message}`);
       }
     };
     for (const name of pairs) {
@@ -419,6 +434,7 @@ export function verifyMain(args: string[]): Promise<number> {
       ? positionals
       : goldenFiles(values.golden ?? defaultGoldenDir());
     if (files.length === 0) throw new UsageError("no golden vectors to verify");
+    width = nameColumn(files.map((f) => basename(f)));
     for (const path of files) {
       const name = basename(path);
       if (useSw) report(name, "sw", verifyGoldenSw(path, { keepGoing }));
@@ -444,7 +460,7 @@ export function verifyMain(args: string[]): Promise<number> {
         const why =
           "the expected frames are the stack's GSO_PARTIAL hand-off to a device that finishes them, not wire frames";
         if (values.json) results.push({ name, engine: "hw", skipped: why });
-        else console.log(`${name.padEnd(16)} hw  n/a: ${why}`);
+        else console.log(`${name.padEnd(width)} hw  n/a: ${why}`);
         continue;
       }
       const lockstepPass = hw.lockstep.length === 0;

@@ -116,6 +116,19 @@ Deno.test("verify --json prints one JSON document with the lockstep result", asy
   assert.equal(typeof hw.cyclesPerByte, "number");
 });
 
+Deno.test("verify lines up the engine column when a vector's name is longer than 16 characters", async () => {
+  const r = await tsolab([
+    "verify",
+    `${GOLDEN}tcp4.pcapng`,
+    `${GOLDEN}frags-split-header-tcp4.pcapng`,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.split("\n").filter((l) => / gso_size=/.test(l));
+  assert.equal(rows.length, 4, r.stdout);
+  const columns = rows.map((l) => l.search(/ (sw|hw) {2}gso_size=/));
+  assert.deepEqual(columns, ["frags-split-header-tcp4".length, 23, 23, 23]);
+});
+
 Deno.test("verify checks model options before running anything", async () => {
   for (
     const [args, re] of [
