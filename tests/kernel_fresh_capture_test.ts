@@ -1,7 +1,7 @@
 // Both engines against captures neither has seen: a few scenarios are
 // captured from the running kernel now and `verify --captures` must pass
-// them byte for byte, with the model in each driver mode that segments on
-// the NIC or beside it. Needs root, iproute2, ethtool, tcpdump and
+// them byte for byte, with the model in each driver mode and on each
+// preset. Needs root, iproute2, ethtool, tcpdump and
 // /dev/net/tun; without them the test is ignored and the reason printed.
 import assert from "node:assert/strict";
 import { liveSkipReason } from "./_netns.ts";
@@ -68,6 +68,7 @@ Deno.test({
         [["--engine", "hw", "--driver", "gso"], n],
         [["--engine", "hw", "--driver", "none"], n],
         [["--engine", "hw", "--preset", "82599-10g"], n],
+        [["--engine", "hw", "--preset", "corundum-100g"], n],
       ];
       for (const [args, rows] of runs) {
         const r = await verify(dir, args);
