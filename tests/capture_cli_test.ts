@@ -5,23 +5,13 @@
 
 import assert from "node:assert/strict";
 import { SCENARIOS } from "../vectors/capture/scenarios.ts";
+import { denoRun } from "./_cli.ts";
 
 const MAIN =
   new URL("../vectors/capture/capture_main.ts", import.meta.url).pathname;
 
-async function cli(permissions: string[], args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-config", ...permissions, MAIN, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
+function cli(permissions: string[], args: string[]) {
+  return denoRun(["--quiet", "--no-config", ...permissions], MAIN, args);
 }
 
 Deno.test("the registry holds at least 20 uniquely named scenarios of both drivers", () => {

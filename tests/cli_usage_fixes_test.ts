@@ -11,24 +11,10 @@ import { CaptureReader } from "../vectors/capture_reader.ts";
 import { PcapWriter } from "../vectors/pcap_writer.ts";
 import { parsePacket } from "../sw/packet_layout.ts";
 import { buildVxlan } from "./_build.ts";
+import { tsolab } from "./_cli.ts";
 
-const MOD = new URL("../mod.ts", import.meta.url).pathname;
 const DIR = new URL("../../shared/kernel-captures", import.meta.url).pathname;
 const GOLDEN = new URL("../vectors/golden/", import.meta.url).pathname;
-
-async function tsolab(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", MOD, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
 
 Deno.test("extractFeatureArgs ends -K pairs at a word with no on/off after it", () => {
   assert.deepEqual(

@@ -4,11 +4,11 @@
 // preset. Needs root, iproute2, ethtool, tcpdump and
 // /dev/net/tun; without them the test is ignored and the reason printed.
 import assert from "node:assert/strict";
+import { tsolab } from "./_cli.ts";
 import { liveSkipReason } from "./_netns.ts";
 import { captureScenario } from "../vectors/capture/capture_scenario.ts";
 import { findScenario } from "../vectors/capture/scenarios.ts";
 
-const MOD = new URL("../mod.ts", import.meta.url).pathname;
 // TCP/IPv4 and IPv6 from a socket, VXLAN with the outer checksum, USO, and
 // crafted tap super-packets: CWR (software GSO under tso-helper) and IPv6
 // extension headers.
@@ -22,31 +22,6 @@ const SCENARIOS = [
 ];
 
 const reason = await liveSkipReason("fresh capture verification", true);
-
-// verify's output for the captures in `dir`, run as a user runs it.
-async function verify(dir: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      MOD,
-      "verify",
-      "--captures",
-      dir,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
 
 Deno.test({
   name:
@@ -71,7 +46,7 @@ Deno.test({
         [["--engine", "hw", "--preset", "corundum-100g"], n],
       ];
       for (const [args, rows] of runs) {
-        const r = await verify(dir, args);
+        const r = await tsolab(["verify", "--captures", dir, ...args]);
         const what = `verify --captures ${args.join(" ")}`;
         assert.equal(r.code, 0, `${what}:\n${r.stdout}${r.stderr}`);
         assert.match(

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { parsePacket } from "../sw/packet_layout.ts";
 import { CaptureReader } from "../vectors/capture_reader.ts";
 import { sourceAddress } from "../tb/capture_compare.ts";
+import { tsolab } from "./_cli.ts";
 
-const MOD = new URL("../mod.ts", import.meta.url).pathname;
 const DIR = new URL("./kernel_txon", import.meta.url).pathname;
 
 function frames(path: string): Uint8Array[] {
@@ -38,27 +38,18 @@ for (
   Deno.test(`segment -K tx on reproduces the kernel's ${name} output, seeds left in unsegmented frames`, async () => {
     const out = await Deno.makeTempFile({ suffix: ".pcap" });
     try {
-      const r = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          MOD,
-          "segment",
-          "--gso-size",
-          String(gso),
-          "-K",
-          "tx",
-          "on",
-          `${DIR}/${name}.in.pcap`,
-          "-o",
-          out,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+      const r = await tsolab([
+        "segment",
+        "--gso-size",
+        String(gso),
+        "-K",
+        "tx",
+        "on",
+        `${DIR}/${name}.in.pcap`,
+        "-o",
+        out,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
       const want = from(frames(`${DIR}/${name}.out.pcap`), sender);
       const got = from(frames(out), sender);
       assert.ok(want.length > 0, "the capture has frames from the sender");

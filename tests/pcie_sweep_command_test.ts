@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { pcieMain } from "../tb/pcie_command.ts";
 import { sweepMain } from "../tb/sweep_command.ts";
 import { UsageError } from "../tb/cli_args.ts";
+import { tsolab } from "./_cli.ts";
 
 async function capture(
   f: () => Promise<number>,
@@ -158,7 +159,6 @@ Deno.test("pcie takes every generation the model has, RCB 128 and a fractional i
 });
 
 Deno.test("an option value that starts with '-' is one line on stderr naming the option, exit 2", async () => {
-  const mod = new URL("../mod.ts", import.meta.url).pathname;
   const cases: [string[], string][] = [
     [
       [
@@ -186,21 +186,9 @@ Deno.test("an option value that starts with '-' is one line on stderr naming the
     ],
   ];
   for (const [args, line] of cases) {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        mod,
-        ...args,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
+    const out = await tsolab(args);
     assert.equal(out.code, 2, args.join(" "));
-    assert.equal(new TextDecoder().decode(out.stderr), line + "\n");
+    assert.equal(out.stderr, line + "\n");
   }
 });
 

@@ -3,6 +3,7 @@ import { CaptureReader } from "../vectors/capture_reader.ts";
 import { parsePacket } from "../sw/packet_layout.ts";
 import { sourceAddress } from "../tb/capture_compare.ts";
 import { defaultCapturesDir } from "../tb/verify_command.ts";
+import { tsolab } from "./_cli.ts";
 
 const DIR = defaultCapturesDir();
 const PAIRS: [string, number, string][] = [
@@ -11,21 +12,6 @@ const PAIRS: [string, number, string][] = [
   ["udp4-gso1200", 1200, "10.77.0.1"],
   ["tcp4-vxlan", 1378, "10.78.0.1"],
 ];
-const MOD = new URL("../mod.ts", import.meta.url).pathname;
-
-async function tsolab(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", MOD, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
 
 function senderFrames(path: string, sender: string): Uint8Array[] {
   const r = CaptureReader.openFile(path);
