@@ -30,13 +30,24 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "tsolab_fresh_" });
     try {
+      let n = 0;
       for (const name of SCENARIOS) {
         const scenario = findScenario(name);
         assert(scenario, `scenario ${name} is registered`);
         const rec = await captureScenario(scenario, dir);
+        // A kernel without the scenario's feature (say, no vxlan module)
+        // skips it, as `vectors capture` does; a failed capture fails.
+        if (rec.status === "skipped") {
+          console.log(`${name} not captured: ${rec.reason}`);
+          continue;
+        }
         assert.equal(rec.status, "ok", `${name}: ${rec.reason}`);
+        n++;
       }
-      const n = SCENARIOS.length;
+      assert(
+        n >= 2,
+        `only ${n} of ${SCENARIOS.length} scenarios were captured`,
+      );
       const runs: [string[], number][] = [
         [["--engine", "all"], 2 * n],
         [["--engine", "hw", "--driver", "tso-helper"], n],
