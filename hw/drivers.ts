@@ -38,6 +38,25 @@ export function supportedDriverModes(cfg: NicConfig): DriverMode[] {
 }
 
 /**
+ * The driver mode a run takes when none is asked for: the first the preset
+ * supports, so hardware TSO wherever the device has it.
+ *
+ * @param cfg The configuration.
+ * @returns The mode.
+ *
+ * @example
+ * ```ts
+ * import { defaultDriverMode } from "./drivers.ts";
+ * import { resolveConfig } from "./resolve_config.ts";
+ * defaultDriverMode(resolveConfig("corundum-100g")); // "tso-helper"
+ * ```
+ */
+export function defaultDriverMode(cfg: NicConfig): DriverMode {
+  // "none" needs no offload, so the list is never empty.
+  return supportedDriverModes(cfg)[0];
+}
+
+/**
  * Builds the driver model for a mode.
  *
  * @param mode The driver mode.

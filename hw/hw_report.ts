@@ -9,6 +9,7 @@
 import type { DriverMode, NicConfig } from "./nic_config.ts";
 import type { DirectionBytes, PcieTrafficKind } from "./pcie_link_model.ts";
 import type { StageName } from "./stage.ts";
+import { configEcho } from "./config_echo.ts";
 
 /**
  * Distribution of a per-packet quantity.
@@ -267,13 +268,7 @@ export function formatHwReport(r: HwReport): string {
   const lines = [
     `preset ${r.preset} (${c.family}): ${c.description}`,
     `driver ${r.driver}: ${r.driverLabel}`,
-    `config core ${
-      c.core.busBytes * 8
-    }-bit @ ${c.core.clockMHz} MHz; PCIe Gen${c.pcie.gen} x${c.pcie.lanes} MPS ${c.pcie.mps} MRRS ${c.pcie.mrrs} RCB ${c.pcie.rcb}${
-      c.pcie.splitAtRcb ? " (split at RCB)" : ""
-    } tags ${c.pcie.tags}, read latency ${c.pcie.readLatencyNs} ns + ${c.pcie.readLatencyNsPerByte} ns/B; ring ${c.ring.entries} × ${
-      c.ring.descBytes * c.ring.descBlock
-    } B, fetch ${c.ring.fetchBatch}, cache ${c.ring.cacheEntries}, write-back ${c.ring.writeback}/${c.ring.writebackBatch}; checksum ${c.checksum.mode}; MAC ${c.mac.lineGbps} Gb/s, preamble+SFD ${c.mac.preambleSfd} B, IFG ${c.mac.ifg} B; TX FIFO ${c.txFifoBytes} B`,
+    ...configEcho(c),
     `packets ${r.packets} (ring ${r.ringPackets}), frames ${r.frames}, dropped ${r.droppedPackets}`,
     `time ${r.cycles} cycles = ${n(r.ns, 1)} ns`,
     `bytes payload ${r.payloadBytes}, frames ${r.frameBytes}, wire ${r.wireBytes}`,

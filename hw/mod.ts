@@ -26,6 +26,7 @@ export * from "./faults.ts";
 export * from "./nic_config.ts";
 export * from "./presets.ts";
 export * from "./resolve_config.ts";
+export * from "./config_echo.ts";
 export * from "./pcie.ts";
 export * from "./pcie_bandwidth.ts";
 export * from "./pcie_link_model.ts";

@@ -17,7 +17,7 @@
 import type { SkBuff } from "../sw/types.ts";
 import type { DescriptorFormat } from "./descriptor_format.ts";
 import { descriptorFormat } from "./descriptor_formats.ts";
-import { createDriver } from "./drivers.ts";
+import { createDriver, defaultDriverMode } from "./drivers.ts";
 import { HwUsageError } from "./errors.ts";
 import { faultFires } from "./faults.ts";
 import { HostMemory } from "./host_memory.ts";
@@ -390,8 +390,7 @@ export class Nic {
    */
   constructor(config: NicConfig, opts: NicOptions = {}) {
     this.config = config;
-    const mode = opts.driver ??
-      (config.offload.tso || config.offload.tso6 ? "hw-tso" : "tso-helper");
+    const mode = opts.driver ?? defaultDriverMode(config);
     this.#drv = createDriver(mode, config);
     this.driverMode = mode;
     this.format = descriptorFormat(config.family, config.ring.descBlock);

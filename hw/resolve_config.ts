@@ -113,10 +113,14 @@ function coerceFault(key: string, raw: unknown, source: string): FaultSpec {
     return raw as number[];
   }
   if (typeof raw === "string") {
-    // "true"/"false", or packet indices: "3" is packet 3, "1,4" two packets.
+    // "true"/"false", or packet indices: "3" is packet 3, "1,4" two packets;
+    // "[1,4]" too, as reports echo a list, and "[]" for none.
     if (raw === "true") return true;
     if (raw === "false") return false;
-    const parts = raw.split(",").map((s) => s.trim());
+    const list = /^\[(.*)\]$/.exec(raw.trim());
+    const body = list !== null ? list[1] : raw;
+    if (list !== null && body.trim() === "") return [];
+    const parts = body.split(",").map((s) => s.trim());
     if (parts.every((p) => /^\d+$/.test(p))) return parts.map(Number);
   }
   throw new HwConfigError(

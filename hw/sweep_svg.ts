@@ -32,6 +32,11 @@ export interface SweepSvgOptions {
   width?: number;
   /** Height in px (default 420). */
   height?: number;
+  /**
+   * The configuration the points were run with, as `configEcho` gives it:
+   * kept in the SVG's `<desc>`, the last line also shown under the title.
+   */
+  config?: readonly string[];
 }
 
 /**
@@ -81,12 +86,26 @@ export function sweepSvg(
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
   );
+  if (o.config !== undefined && o.config.length > 0) {
+    // A chart read on its own still says what it was run with.
+    parts.push(`<desc>${esc(o.config.join("\n"))}</desc>`);
+  }
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${
       esc(title)
     }</text>`,
   );
+  const shown = o.config?.at(-1);
+  if (shown !== undefined) {
+    parts.push(
+      `<text x="${
+        W / 2
+      }" y="36" text-anchor="middle" font-size="10" fill="#555">${
+        esc(shown)
+      }</text>`,
+    );
+  }
   for (let g = 0; g <= yMax; g += step) {
     const yy = y(g).toFixed(1);
     parts.push(

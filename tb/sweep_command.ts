@@ -8,13 +8,15 @@
 
 import { parseArgs } from "node:util";
 import { supportedDriverModes } from "../hw/drivers.ts";
-import type { DriverMode } from "../hw/nic_config.ts";
+import { configChanges, configEcho } from "../hw/config_echo.ts";
+import type { DriverMode, NicConfig } from "../hw/nic_config.ts";
 import { sweep, type SweepPoint } from "../hw/sweep.ts";
 import { sweepSvg } from "../hw/sweep_svg.ts";
 import { TsolabError } from "../sw/types.ts";
 import { intOption, UsageError } from "./cli_args.ts";
 import { hostSegments } from "./host_segments.ts";
 import { loadModelConfig } from "./model_config.ts";
+import { escapeXml } from "./svg_axis.ts";
 
 /**
  * Help text of `sweep`.
@@ -43,11 +45,19 @@ at MSS 1448; larger sizes model a BIG TCP host. segment --engine hw applies
 the check. The bottleneck column says "none" where no stage is saturated
 (latency-bound).
 
+The effective configuration is echoed on stdout, in the chart (its <desc>,
+and what --config and --set changed under the title) and in the HTML page.
+--json prints { model: { preset, changes, config }, points }.
+
 Example:
   deno task tsolab sweep --preset corundum-100g -o sweep.html
 `;
 
-function html(points: readonly SweepPoint[], svg: string): string {
+function html(
+  points: readonly SweepPoint[],
+  svg: string,
+  echo: readonly string[],
+): string {
   const rows = points.map((p) =>
     `<tr><td>${p.driver}</td><td>${p.size}</td><td>${
       p.goodputGbps.toFixed(2)
@@ -60,6 +70,7 @@ function html(points: readonly SweepPoint[], svg: string): string {
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}</style>
 </head><body>
 <h1>Throughput against send size: ${points[0]?.preset ?? ""}</h1>
+${echo.map((l) => `<p>${escapeXml(l)}</p>`).join("\n")}
 ${svg}
 <table><tr><th>driver</th><th>send bytes</th><th>goodput Gb/s</th><th>cycles/byte</th><th>descriptors/send</th><th>bottleneck</th></tr>
 ${rows}
@@ -109,8 +120,9 @@ export function sweepMain(args: string[]): Promise<number> {
     intOption("--sizes", s.trim(), 1, 262143)
   );
   let points: SweepPoint[];
+  let config: NicConfig;
   try {
-    const config = loadModelConfig({
+    config = loadModelConfig({
       ...(values.preset !== undefined ? { preset: values.preset } : {}),
       ...(values.config !== undefined ? { config: values.config } : {}),
       set: values.set ?? [],
@@ -139,13 +151,30 @@ export function sweepMain(args: string[]): Promise<number> {
     }
     throw e;
   }
-  if (values.json) console.log(JSON.stringify(points));
+  // Every output says what the points were run with.
+  const echo = configEcho(config);
+  if (values.json) {
+    console.log(JSON.stringify({
+      model: {
+        preset: config.preset,
+        changes: configChanges(config),
+        config,
+      },
+      points,
+    }));
+  }
   if (out !== undefined) {
     const svg = sweepSvg(points, {
       title: `${points[0]?.preset ?? ""}: goodput against send size`,
+      config: echo,
     });
-    Deno.writeTextFileSync(out, /\.svg$/i.test(out) ? svg : html(points, svg));
+    Deno.writeTextFileSync(
+      out,
+      /\.svg$/i.test(out) ? svg : html(points, svg, echo),
+    );
     if (!values.json) {
+      console.log(`model preset ${config.preset}`);
+      for (const line of echo) console.log(line);
       console.log(`sweep: ${points.length} points written to ${out}`);
     }
   }

@@ -8,8 +8,13 @@
  */
 
 import { parseArgs } from "node:util";
-import { DRIVER_MODES, type DriverMode } from "../hw/nic_config.ts";
-import { supportedDriverModes } from "../hw/drivers.ts";
+import {
+  DRIVER_MODES,
+  type DriverMode,
+  type NicConfig,
+} from "../hw/nic_config.ts";
+import { defaultDriverMode, supportedDriverModes } from "../hw/drivers.ts";
+import { configChanges, configEcho } from "../hw/config_echo.ts";
 import { kernelCaptureEgressDevice } from "../sw/net_device.ts";
 import { TsolabError } from "../sw/types.ts";
 import {
@@ -77,11 +82,15 @@ names the UDP ports carrying VXLAN. Cooked captures (LINUX_SLL/SLL2) are
 compared from the network header, and a pair's hw line names the packets the
 model dropped.
 
-Prints one line per vector and engine: super-packets, segments, frames,
-pass/FAIL (and for hw: lockstep, cycles/byte); a failure names the ingress
-frame, the segment, the field (Wireshark names), expected and actual values,
-with a hex diff. A lockstep divergence fails the row. --json prints one JSON
-document instead ({ results, passed, failed, skipped }). --preset, --driver,
+When the model runs, three lines first echo its effective configuration:
+preset and driver, the figures that set its pace, and what --config and --set
+changed from the preset (as key=value, the --set syntax). Then one line per
+vector and engine: super-packets, segments, frames, pass/FAIL (and for hw:
+lockstep, cycles/byte); a failure names the ingress frame, the segment, the
+field (Wireshark names), expected and actual values, with a hex diff. A
+lockstep divergence fails the row. --json prints one JSON document instead
+({ model, results, passed, failed, skipped }; model holds the preset, driver,
+changes and the whole configuration). --preset, --driver,
 --config and --set configure the model and are refused with --engine sw;
 they are checked before anything runs.
 
@@ -281,6 +290,7 @@ export function verifyMain(args: string[]): Promise<number> {
   for (const c of applyFeatureChanges(captureDevice, changes)) {
     console.error(`features: ${c}`);
   }
+  let cfg: NicConfig | undefined;
   if (!useHw) {
     // The reference has no model to configure: refuse, never ignore.
     for (const name of ["preset", "driver", "config", "set"] as const) {
@@ -292,7 +302,7 @@ export function verifyMain(args: string[]): Promise<number> {
     }
   } else {
     // A bad preset, file, key or driver is one usage line before any run.
-    const cfg = loadModelConfig({
+    cfg = loadModelConfig({
       ...(values.preset !== undefined ? { preset: values.preset } : {}),
       ...(values.config !== undefined ? { config: values.config } : {}),
       ...(values.set !== undefined ? { set: values.set } : {}),
@@ -317,6 +327,18 @@ export function verifyMain(args: string[]): Promise<number> {
     ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.set !== undefined ? { set: values.set } : {}),
   });
+  // The model's effective configuration heads the report, as every report
+  // of a model run echoes it.
+  const model = cfg === undefined ? undefined : {
+    preset: cfg.preset,
+    driver: (values.driver as DriverMode | undefined) ?? defaultDriverMode(cfg),
+    changes: configChanges(cfg),
+    config: cfg,
+  };
+  if (model !== undefined && !values.json) {
+    console.log(`model preset ${model.preset}, driver ${model.driver}`);
+    for (const line of configEcho(model.config)) console.log(line);
+  }
   const keepGoing = values["keep-going"] ?? false;
   const results: unknown[] = [];
   let total = 0;
@@ -482,7 +504,13 @@ export function verifyMain(args: string[]): Promise<number> {
   if (values.json) {
     // One JSON document and nothing else on stdout, as `check --json`.
     console.log(
-      JSON.stringify({ results, passed: total - failed, failed, skipped }),
+      JSON.stringify({
+        ...(model !== undefined ? { model } : {}),
+        results,
+        passed: total - failed,
+        failed,
+        skipped,
+      }),
     );
   } else {
     console.log(

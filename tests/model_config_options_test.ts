@@ -55,11 +55,15 @@ Deno.test("sweep --config puts the 100G preset behind a Gen3 x8 link and the goo
     const slow = JSON.parse(
       (await quietly(() => sweepMain([...args, "--config", file])))[0]!,
     );
-    assert.ok(base[0].goodputGbps > 90, `${base[0].goodputGbps}`);
+    assert.ok(base.points[0].goodputGbps > 90, `${base.points[0].goodputGbps}`);
     assert.ok(
-      slow[0].goodputGbps > 45 && slow[0].goodputGbps < 60,
-      `${slow[0].goodputGbps}`,
+      slow.points[0].goodputGbps > 45 && slow.points[0].goodputGbps < 60,
+      `${slow.points[0].goodputGbps}`,
     );
+    // The JSON says what the run changed from the preset.
+    assert.deepEqual(base.model.changes, []);
+    assert.deepEqual(slow.model.changes, ["pcie.gen=3", "pcie.lanes=8"]);
+    assert.equal(slow.model.config.pcie.lanes, 8);
   } finally {
     await Deno.remove(file);
   }
@@ -110,8 +114,9 @@ Deno.test("verify --captures takes --set for the model and names the packets it 
     ]);
   });
   assert.equal(code, 1);
+  assert.equal(log[2], "changed from preset: txFifoBytes=1000");
   assert.match(
-    log[0]!,
+    log[3]!,
     /^tcp4 +hw .* FAIL model errors: tx-fifo\.frame-exceeds-fifo 7\n/,
   );
 });
