@@ -84,7 +84,9 @@ export function bulkRun(
     });
     const check = nic.driverCheck(skb);
     const events = check.fallback !== null
-      ? nic.transmitSegments(seg(skb, check.hostChecksum))
+      ? nic.transmitSegments(seg(skb, check.hostChecksum), {
+        hostChecksum: check.hostChecksum,
+      })
       : nic.transmit(skb);
     for (const _ of events) { /* consume */ }
   }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { SkBuff } from "../sw/types.ts";
+import { IP_SUMMED, type SkBuff } from "../sw/types.ts";
 import type { DescriptorFormat } from "./descriptor_format.ts";
 import { descriptorFormat } from "./descriptor_formats.ts";
 import { createDriver, defaultDriverMode } from "./drivers.ts";
@@ -30,6 +30,7 @@ import {
 } from "./hw_report.ts";
 import type { DriverMode, NicConfig } from "./nic_config.ts";
 import { allocBeats } from "./ones_adder.ts";
+import { skbLength } from "./skb_layout.ts";
 import { PcieLinkModel } from "./pcie_link_model.ts";
 import {
   exactReciprocal,
@@ -102,6 +103,12 @@ export interface NicOptions {
 export interface TransmitOptions {
   /** Earliest host time to post at [ns]; default: right after the previous post. */
   atNs?: number;
+  /**
+   * `transmitSegments` only: the host stack completed the segments'
+   * checksums in software as it segmented them (GSO for a device without
+   * checksum offload), so their L4 bytes count as host checksum work.
+   */
+  hostChecksum?: boolean;
 }
 
 /**
@@ -527,7 +534,7 @@ export class Nic {
    * with one doorbell. The NIC checksums and transmits them.
    *
    * @param skbs The segments, in order.
-   * @param opts Posting time.
+   * @param opts Posting time; whether the host summed their checksums.
    * @returns A generator of events.
    * @throws {HwUsageError} When a segment is itself a GSO skb.
    */
@@ -541,6 +548,15 @@ export class Nic {
         throw new HwUsageError(
           `Cannot transmit segment with gso_size ${s.gsoSize} as a host segment: segments must not be GSO skbs`,
         );
+      }
+    }
+    if (opts.hostChecksum === true) {
+      for (const s of list) {
+        // skb_segment summed these as it copied them (gso_make_checksum); a
+        // segment left CHECKSUM_PARTIAL is the driver's to count, if it sums.
+        if (s.ipSummed === IP_SUMMED.PARTIAL) continue;
+        this.#hostCsum += skbLength(s) -
+          (s.encapsulation ? s.innerTransportHeader : s.transportHeader);
       }
     }
     yield* this.#guard(list, true, opts);

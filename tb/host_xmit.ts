@@ -110,11 +110,10 @@ export function hostXmit(
   if (check.fallback === null) {
     return { events: nic.transmit(skb), fallback: null, reasons };
   }
-  const segs = [
-    ...hostSegments(skb, check.hostChecksum || !o.csum, o.ufo6FragId),
-  ];
+  const hostChecksum = check.hostChecksum || !o.csum;
+  const segs = [...hostSegments(skb, hostChecksum, o.ufo6FragId)];
   return {
-    events: nic.transmitSegments(segs),
+    events: nic.transmitSegments(segs, { hostChecksum }),
     fallback: check.fallback,
     reasons,
   };

@@ -213,7 +213,38 @@ Deno.test("none mode copies each segment into one buffer, checksums it in softwa
   assert.equal(r.descriptors, 4);
   assert.equal(r.dmaMappings, 4);
   assert.equal(r.host.linearized, 4);
-  assert.ok(r.host.checksumBytes > 5000);
+  // The L4 bytes of 4 segments: 5000 of payload, a 32-byte TCP header each.
+  assert.equal(r.host.checksumBytes, 5000 + 4 * 32);
+});
+
+Deno.test("none counts the checksums the host stack summed while segmenting as host work, once", () => {
+  const { skb } = skbFor({
+    payloadLen: 5000,
+    gsoSize: 1448,
+    tcpOptionsLen: 12,
+  });
+  const cfg = resolveConfig("corundum-100g");
+  // The stack's GSO for a device without checksum offload completes them.
+  const summed = hostSegments(skb, NETIF_F.SG);
+  const stack = createNic(cfg, { driver: "none" });
+  assertSame(
+    "none, summed by the stack",
+    softwareGso(skb),
+    frames(stack.transmitSegments(summed, { hostChecksum: true })),
+  );
+  assert.equal(stack.report().host.checksumBytes, 5000 + 4 * 32);
+  // Seeds left for the driver: it sums them, and they are not counted twice.
+  const driver = createNic(cfg, { driver: "none" });
+  frames(
+    driver.transmitSegments(hostSegments(skb, HW_CSUM_SG), {
+      hostChecksum: true,
+    }),
+  );
+  assert.equal(driver.report().host.checksumBytes, 5000 + 4 * 32);
+  // Without the flag the model cannot know the stack did the work.
+  const unflagged = createNic(cfg, { driver: "none" });
+  frames(unflagged.transmitSegments(hostSegments(skb, NETIF_F.SG)));
+  assert.equal(unflagged.report().host.checksumBytes, 0);
 });
 
 Deno.test("hw-tso falls back to software GSO for what the driver refuses, with the reason, counted once", () => {

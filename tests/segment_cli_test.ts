@@ -462,3 +462,33 @@ Deno.test("tsolab segment replaces OUT only when it exits 0: unusable input at a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("tsolab segment --engine hw --driver none reports the checksums the host stack summed", async () => {
+  const out = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    const sum = async (driver: string) => {
+      const r = await tsolab([
+        "segment",
+        "--engine",
+        "hw",
+        "--driver",
+        driver,
+        "--gso-size",
+        "1448",
+        `${DIR}/tcp4.in.pcap`,
+        "-o",
+        out,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const m = r.stdout.match(/software checksums (\d+) B/);
+      assert.ok(m !== null, r.stdout);
+      return Number(m[1]);
+    };
+    // Every segment's TCP bytes, summed by the host, more than the payload;
+    // with checksum offload the host sums nothing.
+    assert.ok((await sum("none")) > 104 * 1448, "none");
+    assert.equal(await sum("gso"), 0);
+  } finally {
+    await Deno.remove(out);
+  }
+});
