@@ -14,20 +14,16 @@ import {
 } from "../vectors/pair_frames.ts";
 import { PcapWriter } from "../vectors/pcap_writer.ts";
 import { bytesSink } from "../vectors/byte_sink.ts";
+import { available, exists } from "./_tools.ts";
 
 const CAPTURES = new URL("../../shared/kernel-captures/", import.meta.url)
   .pathname;
 const GOLDEN = new URL("../vectors/golden/", import.meta.url).pathname;
 
-function haveCaptures(): boolean {
-  try {
-    Deno.statSync(`${CAPTURES}tcp4.in.pcap`);
-    return true;
-  } catch {
-    console.log(`skipped: no kernel captures in ${CAPTURES}`);
-    return false;
-  }
-}
+const HAVE_CAPTURES = available(
+  exists(`${CAPTURES}tcp4.in.pcap`),
+  `the tests of the kernel captures: none in ${CAPTURES}`,
+);
 
 function read(path: string): Frame[] {
   using r = CaptureReader.openFile(path);
@@ -61,35 +57,38 @@ function firstSegments(inF: Frame[], outF: Frame[]) {
   throw new Error("no super-packet with 3 segments in tcp4");
 }
 
-Deno.test("goldenFromPair turns the tcp4 capture pair into the committed golden vector", () => {
-  if (!haveCaptures()) return;
-  const dir = Deno.makeTempDirSync();
-  try {
-    const r = goldenFromPair(
-      `${CAPTURES}tcp4.in.pcap`,
-      `${CAPTURES}tcp4.out.pcap`,
-      meta(`${dir}/tcp4.pcapng`),
-    );
-    assert.deepEqual(
-      [r.sender, r.gsoSize, r.superPackets, r.segments, r.passThrough],
-      ["10.77.0.1", 1448, 7, 104, 4],
-    );
-    const made = readGoldenVector(r.path);
-    const committed = readGoldenVector(`${GOLDEN}tcp4.pcapng`);
-    assert.equal(made.cases.length, committed.cases.length);
-    made.cases.forEach((c, i) => {
-      const k = committed.cases[i]!;
-      assert.deepEqual(c.meta, k.meta);
-      assert.deepEqual(c.ingress.data, k.ingress.data);
-      assert.deepEqual(
-        c.expected.map((f) => f.data),
-        k.expected.map((f) => f.data),
+Deno.test(
+  "goldenFromPair turns the tcp4 capture pair into the committed golden vector",
+  { ignore: !HAVE_CAPTURES },
+  () => {
+    const dir = Deno.makeTempDirSync();
+    try {
+      const r = goldenFromPair(
+        `${CAPTURES}tcp4.in.pcap`,
+        `${CAPTURES}tcp4.out.pcap`,
+        meta(`${dir}/tcp4.pcapng`),
       );
-    });
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+      assert.deepEqual(
+        [r.sender, r.gsoSize, r.superPackets, r.segments, r.passThrough],
+        ["10.77.0.1", 1448, 7, 104, 4],
+      );
+      const made = readGoldenVector(r.path);
+      const committed = readGoldenVector(`${GOLDEN}tcp4.pcapng`);
+      assert.equal(made.cases.length, committed.cases.length);
+      made.cases.forEach((c, i) => {
+        const k = committed.cases[i]!;
+        assert.deepEqual(c.meta, k.meta);
+        assert.deepEqual(c.ingress.data, k.ingress.data);
+        assert.deepEqual(
+          c.expected.map((f) => f.data),
+          k.expected.map((f) => f.data),
+        );
+      });
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+);
 
 /** Runs goldenFromPair on a modified egress capture; returns the error. */
 function refusal(mutate: (out: Frame[], seg: Frame[]) => Frame[]): {
@@ -133,8 +132,9 @@ function numberIn(frames: Frame[], f: Frame): number {
   return frames.indexOf(f) + 1;
 }
 
-Deno.test("extract refuses a pair with a segment removed, naming both frames", () => {
-  if (!haveCaptures()) return;
+Deno.test("extract refuses a pair with a segment removed, naming both frames", {
+  ignore: !HAVE_CAPTURES,
+}, () => {
   let out: Frame[] = [];
   const r = refusal((all, seg) => (out = all.filter((f) => f !== seg[1])));
   assert.equal(r.error.ingressFrame, r.superFrame);
@@ -154,8 +154,9 @@ Deno.test("extract refuses a pair with a segment removed, naming both frames", (
   );
 });
 
-Deno.test("extract refuses a pair with two segments swapped", () => {
-  if (!haveCaptures()) return;
+Deno.test("extract refuses a pair with two segments swapped", {
+  ignore: !HAVE_CAPTURES,
+}, () => {
   let out: Frame[] = [];
   const r = refusal((all, seg) => {
     out = all.slice();
@@ -172,36 +173,43 @@ Deno.test("extract refuses a pair with two segments swapped", () => {
   );
 });
 
-Deno.test("extract refuses a pair with one payload byte changed, naming the byte", () => {
-  if (!haveCaptures()) return;
-  let out: Frame[] = [];
-  let changed: Frame | undefined;
-  const r = refusal((all, seg) => {
-    const c = { ...seg[1]!, data: seg[1]!.data.slice() };
-    c.data[c.data.length - 100]! ^= 0x5a;
-    changed = c;
-    out = all.map((f) => (f === seg[1] ? c : f));
-    return out;
-  });
-  assert.equal(r.error.ingressFrame, r.superFrame);
-  assert.equal(r.error.egressFrame, numberIn(out, changed!));
-  assert.match(
-    r.error.message,
-    /payload byte 2796 is 0x[0-9a-f]{2}, the super-packet has 0x[0-9a-f]{2} \(a changed or out-of-order segment\)/,
-  );
-});
+Deno.test(
+  "extract refuses a pair with one payload byte changed, naming the byte",
+  { ignore: !HAVE_CAPTURES },
+  () => {
+    let out: Frame[] = [];
+    let changed: Frame | undefined;
+    const r = refusal((all, seg) => {
+      const c = { ...seg[1]!, data: seg[1]!.data.slice() };
+      c.data[c.data.length - 100]! ^= 0x5a;
+      changed = c;
+      out = all.map((f) => (f === seg[1] ? c : f));
+      return out;
+    });
+    assert.equal(r.error.ingressFrame, r.superFrame);
+    assert.equal(r.error.egressFrame, numberIn(out, changed!));
+    assert.match(
+      r.error.message,
+      /payload byte 2796 is 0x[0-9a-f]{2}, the super-packet has 0x[0-9a-f]{2} \(a changed or out-of-order segment\)/,
+    );
+  },
+);
 
-Deno.test("extract refuses an egress capture with an extra frame after the last ingress frame", () => {
-  if (!haveCaptures()) return;
-  const r = refusal((all, seg) => [...all, seg[0]!]);
-  assert.match(
-    r.error.message,
-    /^bad\.out\.pcap frame \d+: the sender's frame has no ingress frame \(extra frame after the last ingress frame\)$/,
-  );
-});
+Deno.test(
+  "extract refuses an egress capture with an extra frame after the last ingress frame",
+  { ignore: !HAVE_CAPTURES },
+  () => {
+    const r = refusal((all, seg) => [...all, seg[0]!]);
+    assert.match(
+      r.error.message,
+      /^bad\.out\.pcap frame \d+: the sender's frame has no ingress frame \(extra frame after the last ingress frame\)$/,
+    );
+  },
+);
 
-Deno.test("extract refuses an egress capture that ends inside a super-packet", () => {
-  if (!haveCaptures()) return;
+Deno.test("extract refuses an egress capture that ends inside a super-packet", {
+  ignore: !HAVE_CAPTURES,
+}, () => {
   const r = refusal((all, seg) => all.slice(0, all.indexOf(seg[2]!)));
   assert.match(
     r.error.message,

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { checkManifest, readManifest } from "../vectors/manifest.ts";
 import { readGoldenVector } from "../vectors/golden_vector.ts";
-import { hasTool } from "./_netns.ts";
+import { available, onPath } from "./_tools.ts";
 
 const GOLDEN = new URL("../vectors/golden/", import.meta.url).pathname;
 
@@ -14,43 +14,50 @@ function goldenFiles(): string[] {
     .sort();
 }
 
-Deno.test("every golden vector opens in tshark with gso_size= in its super-packets' comments", async () => {
-  if (!(await hasTool("tshark"))) {
-    console.log("skipped: tshark is not installed");
-    return;
-  }
-  const manifest = readManifest(GOLDEN);
-  const files = goldenFiles();
-  assert.ok(files.length > 0, "vectors/golden holds no .pcapng file");
-  // Two at a time: tshark starts slowly and the machine is shared.
-  for (let i = 0; i < files.length; i += 2) {
-    await Promise.all(
-      files.slice(i, i + 2).map(async (name) => {
-        const r = await new Deno.Command("tshark", {
-          args: ["-r", GOLDEN + name, "-T", "fields", "-e", "frame.comment"],
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const err = new TextDecoder().decode(r.stderr)
-          .split("\n").filter((l) => l && !l.startsWith("Running as user"));
-        assert.ok(r.success, `tshark cannot read ${name}: ${err.join(" ")}`);
-        const lines = new TextDecoder().decode(r.stdout).split("\n");
-        const entry = manifest.files.find((f) => f.file === name)!;
-        assert.ok(entry, `${name} is not in the manifest`);
-        assert.equal(
-          lines.filter((l) => /(^|\s)gso_size=\d+/.test(l)).length,
-          entry.super_packets,
-          `${name}: comments with gso_size= as tshark shows them`,
-        );
-        assert.equal(
-          lines.filter((l) => /^segments=\d+/.test(l)).length,
-          entry.super_packets + entry.pass_through,
-          `${name}: ingress comments as tshark shows them`,
-        );
-      }),
-    );
-  }
-});
+const TSHARK = available(
+  onPath("tshark"),
+  "the tshark check: tshark is not on PATH",
+);
+
+Deno.test(
+  "every golden vector opens in tshark with gso_size= in its super-packets' comments",
+  {
+    ignore: !TSHARK,
+  },
+  async () => {
+    const manifest = readManifest(GOLDEN);
+    const files = goldenFiles();
+    assert.ok(files.length > 0, "vectors/golden holds no .pcapng file");
+    // Two at a time: tshark starts slowly and the machine is shared.
+    for (let i = 0; i < files.length; i += 2) {
+      await Promise.all(
+        files.slice(i, i + 2).map(async (name) => {
+          const r = await new Deno.Command("tshark", {
+            args: ["-r", GOLDEN + name, "-T", "fields", "-e", "frame.comment"],
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          const err = new TextDecoder().decode(r.stderr)
+            .split("\n").filter((l) => l && !l.startsWith("Running as user"));
+          assert.ok(r.success, `tshark cannot read ${name}: ${err.join(" ")}`);
+          const lines = new TextDecoder().decode(r.stdout).split("\n");
+          const entry = manifest.files.find((f) => f.file === name)!;
+          assert.ok(entry, `${name} is not in the manifest`);
+          assert.equal(
+            lines.filter((l) => /(^|\s)gso_size=\d+/.test(l)).length,
+            entry.super_packets,
+            `${name}: comments with gso_size= as tshark shows them`,
+          );
+          assert.equal(
+            lines.filter((l) => /^segments=\d+/.test(l)).length,
+            entry.super_packets + entry.pass_through,
+            `${name}: ingress comments as tshark shows them`,
+          );
+        }),
+      );
+    }
+  },
+);
 
 Deno.test("MANIFEST.json matches the golden vectors (sha256, counts, provenance)", async () => {
   assert.deepEqual(await checkManifest(GOLDEN), []);

@@ -51,6 +51,10 @@ function hwEngine(nic: Nic, paths: Map<string, number>): Engine {
 }
 
 const have = SCENARIOS.every((s) => exists(`${DIR}/${s}.in.pcap`));
+// Without them the comparisons are reported as ignored, never as passed.
+if (!have) {
+  console.log(`ignoring the comparisons: kernel captures not found in ${DIR}`);
+}
 
 for (const preset of ["e810-100g", "82599-10g", "corundum-100g"]) {
   Deno.test({
@@ -90,11 +94,3 @@ for (const preset of ["e810-100g", "82599-10g", "corundum-100g"]) {
     },
   });
 }
-
-Deno.test({
-  name:
-    "kernel captures are present (the capture comparison is skipped without them)",
-  fn() {
-    if (!have) console.log(`skipped: kernel captures not found in ${DIR}`);
-  },
-});

@@ -1,3 +1,4 @@
+import { available, onPath } from "./_tools.ts";
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import {
   bytesSink,
@@ -175,10 +176,18 @@ for (const [name, count] of Object.entries(KERNEL_COUNTS)) {
   });
 }
 
-Deno.test("CaptureReader gives the timestamps and lengths tshark gives for tcp4.out.pcap", () => {
-  const path = `${KERNEL}/tcp4.out.pcap`;
-  let text: string;
-  try {
+const TSHARK = available(
+  onPath("tshark"),
+  "the tshark cross-check of timestamps: tshark is not on PATH",
+);
+
+Deno.test(
+  "CaptureReader gives the timestamps and lengths tshark gives for tcp4.out.pcap",
+  {
+    ignore: !TSHARK,
+  },
+  () => {
+    const path = `${KERNEL}/tcp4.out.pcap`;
     const res = new Deno.Command("tshark", {
       args: [
         "-r",
@@ -195,25 +204,21 @@ Deno.test("CaptureReader gives the timestamps and lengths tshark gives for tcp4.
       stdout: "piped",
       stderr: "null",
     }).outputSync();
-    text = new TextDecoder().decode(res.stdout);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    console.log("skipped: tshark is not on PATH");
-    return;
-  }
-  const want = text.trim().split("\n").map((line) => {
-    const [t, cap, len] = line.split("\t");
-    const [s, frac] = t!.split(".");
-    return [
-      BigInt(s!) * 1_000_000_000n + BigInt((frac ?? "").padEnd(9, "0")),
-      Number(cap),
-      Number(len),
-    ];
-  });
-  using r = CaptureReader.openFile(path);
-  const got = [...r].map((f) => [f.timestampNs, f.data.length, f.origLen]);
-  deepStrictEqual(got, want);
-});
+    const text = new TextDecoder().decode(res.stdout);
+    const want = text.trim().split("\n").map((line) => {
+      const [t, cap, len] = line.split("\t");
+      const [s, frac] = t!.split(".");
+      return [
+        BigInt(s!) * 1_000_000_000n + BigInt((frac ?? "").padEnd(9, "0")),
+        Number(cap),
+        Number(len),
+      ];
+    });
+    using r = CaptureReader.openFile(path);
+    const got = [...r].map((f) => [f.timestampNs, f.data.length, f.origLen]);
+    deepStrictEqual(got, want);
+  },
+);
 
 // --- bad input -------------------------------------------------------------
 

@@ -4,6 +4,7 @@ import { parsePacket } from "../sw/packet_layout.ts";
 import { sourceAddress } from "../tb/capture_compare.ts";
 import { defaultCapturesDir } from "../tb/verify_command.ts";
 import { tsolab } from "./_cli.ts";
+import { available, onPath } from "./_tools.ts";
 
 const DIR = defaultCapturesDir();
 const PAIRS: [string, number, string][] = [
@@ -83,15 +84,14 @@ Deno.test("tsolab segment counts every frame and writes pcapng by extension", as
   }
 });
 
-Deno.test("tsolab segment output has only valid checksums per tshark", async (t) => {
-  const which = await new Deno.Command("sh", {
-    args: ["-c", "command -v tshark"],
-    stdout: "piped",
-  }).output();
-  if (which.code !== 0) {
-    console.log("skipped: tshark is not installed");
-    return;
-  }
+const TSHARK = available(
+  onPath("tshark"),
+  "the tshark checksum check: tshark is not on PATH",
+);
+
+Deno.test("tsolab segment output has only valid checksums per tshark", {
+  ignore: !TSHARK,
+}, async (t) => {
   for (const [name, gso] of PAIRS) {
     await t.step(name, async () => {
       const out = await Deno.makeTempFile({ suffix: ".pcap" });
