@@ -73,6 +73,10 @@ With --engine hw (the NIC model; its report is printed before the summary):
   --config FILE.json  configuration merged over the preset
   --set key=value     one configuration value (repeatable), e.g. pcie.gen=3
   --vcd FILE          write the run's waveform (opens in GTKWave)
+The model transmits the super-packets. Every other frame passes through as
+with --engine sw, not through the model: a capture also holds the peer's
+frames, which this host never sent, so the report's packets, time, wire and
+PCIe figures cover the super-packets alone.
 
 Output: the last stdout line is exactly
   frames_in=N super_packets=N segments_out=N passed=N rejected=N bad_checksums=N
