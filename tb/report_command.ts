@@ -46,7 +46,8 @@ with inline CSS and SVG that opens offline in any browser, with:
      Gen3 x8, Gen3 x16 and Gen4 x16 at MPS 256, MRRS 512
 
 --config and --set change the model's configuration for every preset and
-for the verify runs (e.g. --set pcie.gen=3); the page echoes them.
+for the verify runs (e.g. --set pcie.gen=3); the page echoes them, and each
+preset's effective configuration with what they changed from it.
 
 Prints one line naming the file, its size and the verify counts (--json: a
 JSON object with those and all the data behind the charts).
@@ -202,9 +203,10 @@ function stagesSection(d: ReportData): string {
     parts.push(
       `<h3>${escapeXml(p.name)}${
         p.name === d.defaultPreset ? " (default preset)" : ""
-      }</h3>\n<p class="note">${
-        escapeXml(p.description)
-      }</p>\n<div class="grid">\n${charts.join("\n")}\n</div>`,
+      }</h3>\n<p class="note">${escapeXml(p.description)}</p>\n${
+        p.config.map((l) => `<p class="note config">${escapeXml(l)}</p>`)
+          .join("\n")
+      }\n<div class="grid">\n${charts.join("\n")}\n</div>`,
     );
   }
   return `<section id="utilisation">

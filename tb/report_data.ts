@@ -10,6 +10,7 @@
 
 import { bulkRun } from "../hw/bulk_run.ts";
 import { hostSegments } from "./host_segments.ts";
+import { configEcho } from "../hw/config_echo.ts";
 import { loadModelConfig, lockstepOverrides } from "./model_config.ts";
 import { supportedDriverModes } from "../hw/drivers.ts";
 import type { DriverMode } from "../hw/nic_config.ts";
@@ -76,7 +77,8 @@ export interface PcieCurve {
  * @example
  * ```ts
  * import type { PresetInfo } from "./report_data.ts";
- * const p: PresetInfo = { name: "82599-10g", description: "82599-like 10G", lineGbps: 10 };
+ * const p: PresetInfo = { name: "82599-10g", description: "82599-like 10G", lineGbps: 10,
+ *   config: ["config core …", "changed from preset: none"] };
  * ```
  */
 export interface PresetInfo {
@@ -86,6 +88,8 @@ export interface PresetInfo {
   description: string;
   /** MAC line rate [Gb/s]. */
   lineGbps: number;
+  /** The effective configuration as `configEcho` gives it (two lines). */
+  config: string[];
 }
 
 /**
@@ -207,6 +211,7 @@ export function collectReport(o: CollectReportOptions): ReportData {
       name: cfg.preset,
       description: cfg.description,
       lineGbps: cfg.mac.lineGbps,
+      config: configEcho(cfg),
     });
     for (const driver of supportedDriverModes(cfg)) {
       const r = bulkRun(cfg, driver, {

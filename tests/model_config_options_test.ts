@@ -92,6 +92,15 @@ Deno.test("report applies --set to every preset it runs and says so on the page"
     /model overrides --set pcie\.gen=3 --set pcie\.lanes=8/,
   );
   assert.ok(!buildReport(base).includes("model overrides"));
+  // Each preset's effective configuration is on the page, changes named.
+  assert.match(
+    buildReport(gen3x8),
+    /<p class="note config">config core [^<]*PCIe Gen3 x8 [^<]*<\/p>\n<p class="note config">changed from preset: pcie\.gen=3, pcie\.lanes=8<\/p>/,
+  );
+  assert.match(
+    buildReport(base),
+    /<p class="note config">changed from preset: none<\/p>/,
+  );
 });
 
 const dir = defaultCapturesDir();
