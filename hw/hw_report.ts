@@ -123,6 +123,8 @@ export interface HwReport {
   driverLabel: string;
   /** The effective configuration. */
   config: NicConfig;
+  /** What it changed from the preset, as `key=value` (`configChanges`). */
+  configChanges: string[];
   /** skbs handed to the model (super-packets or host segment batches). */
   packets: number;
   /** Packets posted to the ring. */

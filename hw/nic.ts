@@ -17,6 +17,7 @@
 import { IP_SUMMED, type SkBuff } from "../sw/types.ts";
 import type { DescriptorFormat } from "./descriptor_format.ts";
 import { descriptorFormat } from "./descriptor_formats.ts";
+import { configChanges } from "./config_echo.ts";
 import { createDriver, defaultDriverMode } from "./drivers.ts";
 import { HwUsageError } from "./errors.ts";
 import { faultFires } from "./faults.ts";
@@ -1415,6 +1416,7 @@ export class Nic {
       driver: this.driverMode,
       driverLabel: LABELS[this.driverMode],
       config: structuredClone(cfg),
+      configChanges: configChanges(cfg),
       packets: this.#packetIndex,
       ringPackets: this.#ringPackets,
       frames: this.#frames,

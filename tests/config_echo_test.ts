@@ -90,6 +90,23 @@ Deno.test("segment --engine hw echoes every --set key it applied, not only the s
     );
     // The change took effect: MSS 1448 is now below the device's minimum.
     assert.match(r.stdout, /^fallbacks .*mss-below-min [1-9]/m);
+    const json = await tsolab([
+      "segment",
+      "--engine",
+      "hw",
+      "--gso-size",
+      "1448",
+      GOLDEN,
+      "-o",
+      out,
+      "--set",
+      "offload.mssMin=2000",
+      "--json",
+    ]);
+    assert.equal(json.code, 0, json.stderr);
+    const doc = JSON.parse(json.stdout.split("\n")[0]);
+    assert.deepEqual(doc.hw.configChanges, ["offload.mssMin=2000"]);
+    assert.equal(doc.hw.config.offload.mssMin, 2000);
   } finally {
     await Deno.remove(out);
   }
