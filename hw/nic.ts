@@ -754,6 +754,10 @@ export class Nic {
           this.#flushWriteback();
           run.t = this.#ring.freeAt(run.need);
           if (Number.isNaN(run.t)) run.t = 0;
+          if (run.t > run.postNs) run.t = this.#wakeAt(run.need, run.t);
+        } else if (resume === RESUME_RING_FULL) {
+          // The stopped queue's doorbell went out; now it waits to wake.
+          run.t = this.#wakeAt(run.need, run.t);
         }
         this.#post(run);
         continue;
@@ -793,6 +797,7 @@ export class Nic {
           run.resume = RESUME_RING_FULL;
           continue;
         }
+        if (t > run.postNs) run.t = this.#wakeAt(need, t);
         this.#post(run);
         continue;
       }
@@ -803,6 +808,24 @@ export class Nic {
       }
       return null;
     }
+  }
+
+  /**
+   * When a stopped queue wakes: the packet waiting fits at `roomNs`, but the
+   * driver wakes the queue only once `ring.wakeThreshold` entries are free
+   * (ice/ixgbe_clean_tx_irq), so one completion does not cost one doorbell.
+   */
+  #wakeAt(need: number, roomNs: number): number {
+    const r = this.config.ring;
+    const wake = Math.min(r.entries - 1, Math.max(need, r.wakeThreshold));
+    if (wake <= need) return roomNs;
+    let t = this.#ring.freeAt(wake);
+    if (Number.isNaN(t)) {
+      // completions the host waits for that the device still holds
+      this.#flushWriteback();
+      t = this.#ring.freeAt(wake);
+    }
+    return Number.isNaN(t) ? roomNs : Math.max(roomNs, t);
   }
 
   /** Posts packet `run.k` at `run.t` and moves on to the next one. */

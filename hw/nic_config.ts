@@ -147,6 +147,12 @@ export interface RingConfig {
   writebackBytes: number;
   /** Packets per MSI, 0 = no interrupts. */
   irqModeration: number;
+  /**
+   * Free ring entries the driver waits for before it wakes a queue it
+   * stopped because the next packet did not fit (its TX_WAKE_THRESHOLD);
+   * at least what that packet needs.
+   */
+  wakeThreshold: number;
 }
 
 /**

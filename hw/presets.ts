@@ -68,6 +68,9 @@ function e810(): NicConfig {
       writebackBatch: 1, // RS on every packet's last descriptor
       writebackBytes: 16,
       irqModeration: 32,
+      // ice_clean_tx_irq: TX_WAKE_THRESHOLD = 2 * DESC_NEEDED, DESC_NEEDED =
+      // MAX_SKB_FRAGS 17 + context 1 + 4 per cache line + 1 (ice_txrx.h)
+      wakeThreshold: 46,
     },
     offload: {
       tso: true,
@@ -152,6 +155,9 @@ function ixgbe82599(): NicConfig {
       writebackBatch: 8, // WTHRESH
       writebackBytes: 16,
       irqModeration: 32,
+      // ixgbe_clean_tx_irq: TX_WAKE_THRESHOLD = 2 * DESC_NEEDED, DESC_NEEDED
+      // = MAX_SKB_FRAGS 17 + 4
+      wakeThreshold: 42,
     },
     offload: {
       tso: true,
@@ -234,6 +240,8 @@ function corundum(): NicConfig {
       writebackBatch: 1,
       writebackBytes: 32, // completion record
       irqModeration: 32,
+      // mqnic_process_tx_cq wakes the queue once the ring is not full
+      wakeThreshold: 1,
     },
     offload: {
       tso: false,

@@ -56,6 +56,7 @@ const POSITIVE = new Set([
   "ring.fetchBatch",
   "ring.cacheEntries",
   "ring.writebackBatch",
+  "ring.wakeThreshold",
   "mac.lineGbps",
   "txFifoBytes",
   "dmaBufferBytes",
@@ -252,6 +253,15 @@ function validate(cfg: NicConfig): void {
   if (cfg.pcie.mrrs < cfg.pcie.rcb) {
     throw new HwConfigError(
       `Invalid value "${cfg.pcie.mrrs}" for pcie.mrrs: must be at least pcie.rcb (${cfg.pcie.rcb})`,
+    );
+  }
+  if (cfg.ring.wakeThreshold > cfg.ring.entries - 1) {
+    // A ring of N entries never has more than N - 1 free: the queue
+    // would never wake.
+    throw new HwConfigError(
+      `Invalid value "${cfg.ring.wakeThreshold}" for ring.wakeThreshold: more than ring.entries - 1 (${
+        cfg.ring.entries - 1
+      })`,
     );
   }
   if (cfg.ring.cacheEntries > cfg.ring.entries) {

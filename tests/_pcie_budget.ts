@@ -267,16 +267,32 @@ export function pcieBudget(
       const owner = lastNeeded >= 0 ? slotPacket[lastNeeded % E]! : -1;
       if (owner >= 0) {
         if (group[owner] === -1) {
-          if (!pending.includes(owner)) {
-            throw new Error("a packet needs slots of a packet not yet sent");
-          }
           flush(); // the host needs completions the device still holds
+          if (group[owner] === -1) {
+            // The ring is full of packets not yet rung: the doorbell goes
+            // out for them, the device works through them and writes back.
+            if (!batch.some((b) => b.id === owner)) {
+              throw new Error("a packet needs slots of a packet not yet sent");
+            }
+            ring(batch);
+            batch = [];
+            flush();
+          }
         }
         if (group[owner]! > awaited) {
-          // The queue stops: tail write for what is posted, then wait.
+          // The queue stops: tail write for what is posted, then wait; the
+          // driver wakes it only once wakeThreshold entries are free
+          // (TX_WAKE_THRESHOLD), which may take later completions.
           ring(batch);
           batch = [];
           awaited = group[owner]!;
+          const wake = Math.min(E - 1, Math.max(n, r.wakeThreshold));
+          const lastWake = tail + wake - 1 - (E - 1);
+          const wakeOwner = lastWake >= 0 ? slotPacket[lastWake % E]! : -1;
+          if (wakeOwner > owner) {
+            if (group[wakeOwner] === -1) flush();
+            awaited = Math.max(awaited, group[wakeOwner]!);
+          }
         }
       }
       const id = group.length;

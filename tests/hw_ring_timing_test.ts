@@ -11,6 +11,7 @@ import { resolveConfig } from "../hw/resolve_config.ts";
 import { DescFetchStage } from "../hw/stage_desc_fetch.ts";
 import { TxRing } from "../hw/tx_ring.ts";
 import { bulkTcpSkb } from "../hw/workload.ts";
+import { pcieBudget } from "./_pcie_budget.ts";
 
 const near = (a: number, b: number, tol = 1e-6) =>
   assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -115,4 +116,45 @@ Deno.test("Nic raises an MSI every irqModeration completed packets", () => {
   assert.equal(r.pcie.byKind.msi.toHost, 2 * 28);
   // One write-back per packet: 4 × (24 + 16).
   assert.equal(r.pcie.byKind.writeback.toHost, 4 * (24 + 16));
+});
+
+Deno.test("a queue stopped on a full ring wakes only once ring.wakeThreshold entries are free, so it rings fewer doorbells", () => {
+  const doorbells = (wake: number) => {
+    const cfg = resolveConfig("e810-100g", {
+      set: ["ring.entries=160", `ring.wakeThreshold=${wake}`],
+    });
+    const nic = createNic(cfg, { driver: "tso-helper" });
+    for (let i = 0; i < 4; i++) {
+      for (
+        const _ of nic.transmit(
+          bulkTcpSkb({ sendBytes: 65536, mss: 1448, seq: i * 65536 }),
+        )
+      ) {
+        // pull every event
+      }
+    }
+    const r = nic.report();
+    // A 4-byte tail write is one 28-byte MWr TLP.
+    assert.equal(r.pcie.byKind.doorbell.toDevice % 28, 0);
+    const n = r.pcie.byKind.doorbell.toDevice / 28;
+    // The analytic walk of the same ring (tests/_pcie_budget.ts) agrees.
+    const b = pcieBudget(cfg, "tso-helper", {
+      sendBytes: 65536,
+      mss: 1448,
+      hdrLen: 66,
+      fragBytes: 4096,
+    }, 4);
+    assert.equal(n, b.doorbells, `wake ${wake}`);
+    return n;
+  };
+  // 46 segments of 3 entries (header, one or two payload slices) a send,
+  // 138 entries, through a 160-entry ring: from the second send on it
+  // fills. Waking on one packet's worth rings about one doorbell in two packets.
+  const one = doorbells(3);
+  const some = doorbells(24);
+  const most = doorbells(159);
+  assert.ok(one > some && some > most, `${one} > ${some} > ${most}`);
+  assert.ok(one > 10 * most, `${one} vs ${most}`);
+  // Waking on an empty ring: the send's own doorbell and at most one stop.
+  assert.ok(most <= 2 * 4, `${most}`);
 });
