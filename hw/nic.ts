@@ -80,7 +80,11 @@ import { TSO_HEADER_SIZE } from "./driver_tso_helper.ts";
  * ```
  */
 export interface NicOptions {
-  /** Driver mode (default `hw-tso`, or `tso-helper` on a preset without TSO). */
+  /**
+   * Driver mode (default `defaultDriverMode`: the first the device
+   * supports — `hw-tso` with any segmentation offload, else `tso-helper`
+   * with checksum offload, else `none`).
+   */
   driver?: DriverMode;
   /** Record a waveform for `vcd()`. */
   vcd?: boolean;
@@ -1377,8 +1381,10 @@ export class Nic {
     }
     this.#completedSinceIrq += pend.length;
     if (r.irqModeration > 0 && this.#completedSinceIrq >= r.irqModeration) {
+      // One MSI for the write-back; completions past the threshold count
+      // towards the next, so there is one MSI every irqModeration packets.
       this.#link.msi(arrival);
-      this.#completedSinceIrq = 0;
+      this.#completedSinceIrq %= r.irqModeration;
     }
     pend.length = 0;
   }

@@ -150,7 +150,8 @@ export interface RingConfig {
   /**
    * Free ring entries the driver waits for before it wakes a queue it
    * stopped because the next packet did not fit (its TX_WAKE_THRESHOLD);
-   * at least what that packet needs.
+   * at least what that packet needs, at most `entries - 1` (a smaller ring
+   * than the driver's default clamps it, as a ring never has more free).
    */
   wakeThreshold: number;
 }

@@ -240,7 +240,10 @@ function corundum(): NicConfig {
       writebackBatch: 1,
       writebackBytes: 32, // completion record
       irqModeration: 32,
-      // mqnic_process_tx_cq wakes the queue once the ring is not full
+      // mqnic_process_tx_cq wakes the queue once the ring is not full. (The
+      // driver calls it full at half its size, full_size = size >> 1; the
+      // model lets it fill, which moves how far ahead the host runs, not
+      // the doorbells per wake.)
       wakeThreshold: 1,
     },
     offload: {

@@ -255,15 +255,6 @@ function validate(cfg: NicConfig): void {
       `Invalid value "${cfg.pcie.mrrs}" for pcie.mrrs: must be at least pcie.rcb (${cfg.pcie.rcb})`,
     );
   }
-  if (cfg.ring.wakeThreshold > cfg.ring.entries - 1) {
-    // A ring of N entries never has more than N - 1 free: the queue
-    // would never wake.
-    throw new HwConfigError(
-      `Invalid value "${cfg.ring.wakeThreshold}" for ring.wakeThreshold: more than ring.entries - 1 (${
-        cfg.ring.entries - 1
-      })`,
-    );
-  }
   if (cfg.ring.cacheEntries > cfg.ring.entries) {
     throw new HwConfigError(
       `Invalid value "${cfg.ring.cacheEntries}" for ring.cacheEntries: larger than ring.entries (${cfg.ring.entries})`,

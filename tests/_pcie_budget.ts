@@ -218,7 +218,7 @@ export function pcieBudget(
     if (r.irqModeration > 0 && sinceIrq >= r.irqModeration) {
       byKind.msi.toHost += o.msi;
       msis++;
-      sinceIrq -= r.irqModeration;
+      sinceIrq %= r.irqModeration;
     }
     pending = [];
   };
