@@ -204,7 +204,7 @@ function stagesSection(d: ReportData): string {
       `<h3>${escapeXml(p.name)}${
         p.name === d.defaultPreset ? " (default preset)" : ""
       }</h3>\n<p class="note">${escapeXml(p.description)}</p>\n${
-        p.config.map((l) => `<p class="note config">${escapeXml(l)}</p>`)
+        p.echo.map((l) => `<p class="note config">${escapeXml(l)}</p>`)
           .join("\n")
       }\n<div class="grid">\n${charts.join("\n")}\n</div>`,
     );

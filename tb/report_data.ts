@@ -10,10 +10,10 @@
 
 import { bulkRun } from "../hw/bulk_run.ts";
 import { hostSegments } from "./host_segments.ts";
-import { configEcho } from "../hw/config_echo.ts";
+import { configChanges, configEcho } from "../hw/config_echo.ts";
 import { loadModelConfig, lockstepOverrides } from "./model_config.ts";
 import { supportedDriverModes } from "../hw/drivers.ts";
-import type { DriverMode } from "../hw/nic_config.ts";
+import type { DriverMode, NicConfig } from "../hw/nic_config.ts";
 import { pcieEffectiveBandwidth } from "../hw/pcie_bandwidth.ts";
 import { DEFAULT_PRESET, PRESETS } from "../hw/presets.ts";
 import type { StageName } from "../hw/stage.ts";
@@ -77,8 +77,10 @@ export interface PcieCurve {
  * @example
  * ```ts
  * import type { PresetInfo } from "./report_data.ts";
+ * import { resolveConfig } from "../hw/resolve_config.ts";
  * const p: PresetInfo = { name: "82599-10g", description: "82599-like 10G", lineGbps: 10,
- *   config: ["config core …", "changed from preset: none"] };
+ *   echo: ["config core …", "changed from preset: none"], changes: [],
+ *   config: resolveConfig("82599-10g") };
  * ```
  */
 export interface PresetInfo {
@@ -89,7 +91,11 @@ export interface PresetInfo {
   /** MAC line rate [Gb/s]. */
   lineGbps: number;
   /** The effective configuration as `configEcho` gives it (two lines). */
-  config: string[];
+  echo: string[];
+  /** What `--config`/`--set` changed from the preset (`configChanges`). */
+  changes: string[];
+  /** The whole effective configuration. */
+  config: NicConfig;
 }
 
 /**
@@ -211,7 +217,9 @@ export function collectReport(o: CollectReportOptions): ReportData {
       name: cfg.preset,
       description: cfg.description,
       lineGbps: cfg.mac.lineGbps,
-      config: configEcho(cfg),
+      echo: configEcho(cfg),
+      changes: configChanges(cfg),
+      config: cfg,
     });
     for (const driver of supportedDriverModes(cfg)) {
       const r = bulkRun(cfg, driver, {

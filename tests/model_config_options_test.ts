@@ -92,6 +92,10 @@ Deno.test("report applies --set to every preset it runs and says so on the page"
     /model overrides --set pcie\.gen=3 --set pcie\.lanes=8/,
   );
   assert.ok(!buildReport(base).includes("model overrides"));
+  // The data (and report --json) carry the changes and the configuration.
+  assert.deepEqual(gen3x8.presets[0]!.changes, ["pcie.gen=3", "pcie.lanes=8"]);
+  assert.equal(gen3x8.presets[0]!.config.pcie.lanes, 8);
+  assert.deepEqual(base.presets[0]!.changes, []);
   // Each preset's effective configuration is on the page, changes named.
   assert.match(
     buildReport(gen3x8),
