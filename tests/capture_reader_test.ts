@@ -1,3 +1,4 @@
+import { defaultCapturesDir } from "../tb/verify_command.ts";
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import {
   type ByteSource,
@@ -12,7 +13,7 @@ import {
   PcapWriter,
 } from "../vectors/mod.ts";
 
-const KERNEL = "/work/shared/kernel-captures";
+const KERNEL = defaultCapturesDir();
 
 /** Deterministic pseudo-random numbers (LCG). */
 function lcg(seed: number): () => number {

@@ -13,18 +13,11 @@ import { supportedDriverModes } from "../hw/drivers.ts";
 import { createNic, type HwEvent, type Nic } from "../hw/nic.ts";
 import type { DriverMode } from "../hw/nic_config.ts";
 import { resolveConfig } from "../hw/resolve_config.ts";
+import { defaultCapturesDir } from "../tb/verify_command.ts";
+import { exists } from "./_tools.ts";
 
-const DIR = "/work/shared/kernel-captures";
+const DIR = defaultCapturesDir();
 const SCENARIOS = ["tcp4", "tcp6", "udp4-gso1200", "tcp4-vxlan"];
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function* framesOf(events: Iterable<HwEvent>): Generator<Uint8Array> {
   for (const e of events) {

@@ -6,16 +6,7 @@ import { createNic } from "../hw/nic.ts";
 import { VcdTrace } from "../hw/vcd_trace.ts";
 import { resolveConfig } from "../hw/resolve_config.ts";
 import { bulkTcpSkb } from "../hw/workload.ts";
-
-function haveTool(name: string): boolean {
-  try {
-    const r = new Deno.Command("sh", { args: ["-c", `command -v ${name}`] })
-      .outputSync();
-    return r.success;
-  } catch {
-    return false;
-  }
-}
+import { available, onPath } from "./_tools.ts";
 
 function run(cmd: string, args: string[]): string {
   const r = new Deno.Command(cmd, { args, stderr: "piped", stdout: "piped" })
@@ -60,22 +51,8 @@ Deno.test("Nic.vcd() needs a NIC created with vcd: true", () => {
   assert.throws(() => createNic(resolveConfig()).vcd(), HwUsageError);
 });
 
-// Without the tools the check is reported as ignored, never as passed.
-const GTKWAVE = haveTool("vcd2fst") && haveTool("fst2vcd");
-if (!GTKWAVE) {
-  console.log(
-    "ignoring the GTKWave check: vcd2fst/fst2vcd not found (apt-get install gtkwave; .ci/run installs it)",
-  );
-}
-
-Deno.test({
-  name:
-    "Nic.vcd() writes a waveform GTKWave's tools read back: per-stage valid/busy, segment index, FIFO level",
-  ignore: !GTKWAVE,
-  fn: gtkwaveReadsTheWaveform,
-});
-
-function gtkwaveReadsTheWaveform(): void {
+// Three sends of 10000 B through the model with the waveform on.
+function recordRun(): { vcd: string; frames: number } {
   const nic = createNic(resolveConfig(), { driver: "hw-tso", vcd: true });
   let frames = 0;
   for (let i = 0; i < 3; i++) {
@@ -87,42 +64,66 @@ function gtkwaveReadsTheWaveform(): void {
       if (e.kind === "frame") frames++;
     }
   }
-  const vcd = nic.vcd();
+  return { vcd: nic.vcd(), frames };
+}
+
+// What the waveform of recordRun() must show, however it was read.
+function checkWaveform(
+  back: Map<string, [number, number][]>,
+  frames: number,
+): void {
+  for (
+    const s of [
+      "pcie.to_device_busy",
+      "desc_fetch.outstanding",
+      "dma.req",
+      "header_replicate.valid",
+      "header_replicate.seg",
+      "checksum.valid",
+      "checksum.seg",
+      "tx_fifo.level",
+      "mac.busy",
+      "mac.seg",
+    ]
+  ) assert.ok(back.has(s), `signal ${s}`);
+  const rises = back.get("mac.busy")!.filter(([, v]) => v === 1).length;
+  assert.equal(rises, frames);
+  const segs = back.get("mac.seg")!.map(([, v]) => v);
+  assert.equal(Math.max(...segs), 6); // 10000 B at MSS 1448: segments 0..6
+  const level = back.get("tx_fifo.level")!;
+  assert.ok(Math.max(...level.map(([, v]) => v)) >= 1514);
+  assert.equal(level.at(-1)![1], 0);
+  // Times are picoseconds and only move forward.
+  const times = back.get("mac.busy")!.map(([t]) => t);
+  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+}
+
+Deno.test("Nic.vcd() writes a picosecond VCD with per-stage valid/busy, segment index and FIFO level", () => {
+  const { vcd, frames } = recordRun();
   assert.match(vcd, /\$timescale 1ps \$end/);
   assert.match(vcd, /\$enddefinitions \$end/);
+  checkWaveform(changes(vcd), frames);
+});
+
+// Without the tools the check is reported as ignored, never as passed.
+const GTKWAVE = available(
+  onPath("vcd2fst") && onPath("fst2vcd"),
+  "the GTKWave check: vcd2fst/fst2vcd not found (apt-get install gtkwave; .ci/run installs it)",
+);
+
+Deno.test("Nic.vcd() writes a waveform GTKWave's tools read back as written", {
+  ignore: !GTKWAVE,
+}, () => {
+  const { vcd, frames } = recordRun();
   const dir = Deno.makeTempDirSync({ prefix: "tsolab_vcd_" });
   try {
     Deno.writeTextFileSync(`${dir}/run.vcd`, vcd);
     run("vcd2fst", [`${dir}/run.vcd`, `${dir}/run.fst`]);
-    const back = changes(run("fst2vcd", [`${dir}/run.fst`]));
-    for (
-      const s of [
-        "pcie.to_device_busy",
-        "desc_fetch.outstanding",
-        "dma.req",
-        "header_replicate.valid",
-        "header_replicate.seg",
-        "checksum.valid",
-        "checksum.seg",
-        "tx_fifo.level",
-        "mac.busy",
-        "mac.seg",
-      ]
-    ) assert.ok(back.has(s), `signal ${s}`);
-    const rises = back.get("mac.busy")!.filter(([, v]) => v === 1).length;
-    assert.equal(rises, frames);
-    const segs = back.get("mac.seg")!.map(([, v]) => v);
-    assert.equal(Math.max(...segs), 6); // 10000 B at MSS 1448: segments 0..6
-    const level = back.get("tx_fifo.level")!;
-    assert.ok(Math.max(...level.map(([, v]) => v)) >= 1514);
-    assert.equal(level.at(-1)![1], 0);
-    // Times are picoseconds and only move forward.
-    const times = back.get("mac.busy")!.map(([t]) => t);
-    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    checkWaveform(changes(run("fst2vcd", [`${dir}/run.fst`])), frames);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-}
+});
 
 Deno.test("VcdTrace sizes a signal to hold its largest value: max 4 needs 3 bits", () => {
   const t = new VcdTrace();

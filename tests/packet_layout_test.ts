@@ -5,6 +5,7 @@
  * packets built with the encoders.
  */
 
+import { defaultCapturesDir } from "../tb/verify_command.ts";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { setU16 } from "../sw/bytes.ts";
@@ -17,7 +18,7 @@ import { encodeUdp } from "../sw/udp.ts";
 import { encodeVxlan, VXLAN_FLAG_I } from "../sw/vxlan.ts";
 import { type PacketLayout, parsePacket } from "../sw/packet_layout.ts";
 
-const CAPTURES = "/work/shared/kernel-captures";
+const CAPTURES = defaultCapturesDir();
 const FORWARD_SOURCES = new Set(["10.77.0.1", "fd77::1", "10.78.0.1"]);
 
 // --- a tiny classic-pcap walker (the project's reader is elsewhere) ------------

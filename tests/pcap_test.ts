@@ -1,3 +1,4 @@
+import { defaultCapturesDir } from "../tb/verify_command.ts";
 import { available, onPath } from "./_tools.ts";
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import {
@@ -10,7 +11,7 @@ import {
   PcapWriter,
 } from "../vectors/mod.ts";
 
-const KERNEL = "/work/shared/kernel-captures";
+const KERNEL = defaultCapturesDir();
 const KERNEL_COUNTS: Record<string, number> = {
   "tcp4-vxlan.in": 39,
   "tcp4-vxlan.out": 141,
@@ -204,6 +205,7 @@ Deno.test(
       stdout: "piped",
       stderr: "null",
     }).outputSync();
+    strictEqual(res.success, true, `tshark could not read ${path}`);
     const text = new TextDecoder().decode(res.stdout);
     const want = text.trim().split("\n").map((line) => {
       const [t, cap, len] = line.split("\t");

@@ -466,7 +466,7 @@ Deno.test("tsolab segment replaces OUT only when it exits 0: unusable input at a
 Deno.test("tsolab segment --engine hw --driver none reports the checksums the host stack summed", async () => {
   const out = await Deno.makeTempFile({ suffix: ".pcap" });
   try {
-    const sum = async (driver: string) => {
+    const run = async (driver: string) => {
       const r = await tsolab([
         "segment",
         "--engine",
@@ -480,14 +480,24 @@ Deno.test("tsolab segment --engine hw --driver none reports the checksums the ho
         out,
       ]);
       assert.equal(r.code, 0, r.stderr);
-      const m = r.stdout.match(/software checksums (\d+) B/);
-      assert.ok(m !== null, r.stdout);
-      return Number(m[1]);
+      const num = (re: RegExp) => {
+        const m = r.stdout.match(re);
+        assert.ok(m !== null, `${re} in ${r.stdout}`);
+        return Number(m[1]);
+      };
+      return {
+        summed: num(/software checksums (\d+) B/),
+        payload: num(/^bytes payload (\d+),/m),
+        segments: num(/ segments_out=(\d+) /),
+      };
     };
-    // Every segment's TCP bytes, summed by the host, more than the payload;
-    // with checksum offload the host sums nothing.
-    assert.ok((await sum("none")) > 104 * 1448, "none");
-    assert.equal(await sum("gso"), 0);
+    // Every segment's TCP bytes, summed once by the host: the payload plus
+    // a 32-byte TCP header (timestamps) per segment.
+    const none = await run("none");
+    assert.equal(none.segments, 104);
+    assert.equal(none.summed, none.payload + 32 * none.segments);
+    // With checksum offload the host sums nothing.
+    assert.equal((await run("gso")).summed, 0);
   } finally {
     await Deno.remove(out);
   }
