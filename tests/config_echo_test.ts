@@ -67,15 +67,19 @@ Deno.test("a fault list is taken as a report echoes it, with brackets, and [] is
 Deno.test("segment --engine hw echoes every --set key it applied, not only the summary's", async () => {
   const out = await Deno.makeTempFile({ suffix: ".pcapng" });
   try {
-    const r = await tsolab([
-      "segment",
-      "--engine",
-      "hw",
-      "--gso-size",
-      "1448",
-      GOLDEN,
-      "-o",
-      out,
+    const segment = (args: string[]) =>
+      tsolab([
+        "segment",
+        "--engine",
+        "hw",
+        "--gso-size",
+        "1448",
+        GOLDEN,
+        "-o",
+        out,
+        ...args,
+      ]);
+    const r = await segment([
       "--set",
       "pcie.readIssueMtps=5",
       "--set",
@@ -90,19 +94,7 @@ Deno.test("segment --engine hw echoes every --set key it applied, not only the s
     );
     // The change took effect: MSS 1448 is now below the device's minimum.
     assert.match(r.stdout, /^fallbacks .*mss-below-min [1-9]/m);
-    const json = await tsolab([
-      "segment",
-      "--engine",
-      "hw",
-      "--gso-size",
-      "1448",
-      GOLDEN,
-      "-o",
-      out,
-      "--set",
-      "offload.mssMin=2000",
-      "--json",
-    ]);
+    const json = await segment(["--set", "offload.mssMin=2000", "--json"]);
     assert.equal(json.code, 0, json.stderr);
     const doc = JSON.parse(json.stdout.split("\n")[0]);
     assert.deepEqual(doc.hw.configChanges, ["offload.mssMin=2000"]);
