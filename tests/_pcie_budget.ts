@@ -153,7 +153,9 @@ function entriesOf(cfg: NicConfig, p: RingPacket): number {
 //
 // Host side (ixgbe_tx_map / ice_tx_map, §1.4): the tail is written when the
 // stack has no more to give (!xmit_more: once per send) or when the queue
-// stops because the next packet does not fit. Ring slots come back in
+// stops because the next packet does not fit; a stopped queue wakes once
+// ring.wakeThreshold entries are free (TX_WAKE_THRESHOLD), not at the
+// first free slot, so it may wait for later completions. Ring slots come back in
 // completion order, once their completion has been written back; a packet
 // that only needs slots whose completion the host already waited for goes
 // on without stopping the queue. With batched write-back (ixgbe WTHRESH)
